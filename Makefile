@@ -1,0 +1,31 @@
+# The two commands: `make report` (main job on the seed article) and `make test`.
+# Both create or reuse .venv/, install the package (editable) and register the
+# venv's Jupyter kernel ("workbench") that papermill runs the report notebooks on.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.workbench-installed
+KERNEL := workbench
+
+.PHONY: report test test-fast lab clean-reports
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (workbench)" >/dev/null
+	touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/workbench report
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --no-browser
+
+clean-reports:
+	find reports -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

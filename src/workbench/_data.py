@@ -1,0 +1,39 @@
+"""The one place that knows where the project's shipped data lives."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["data_dir", "data_path", "DEFAULT_ARTICLE", "DEFAULT_ACTORS", "project_root"]
+
+DEFAULT_ARTICLE = "us-niger-troop-withdrawal.txt"
+DEFAULT_ACTORS = "actors.json"
+
+
+def project_root() -> Path:
+    """The checkout the package is installed from (editable install, ``src/`` layout)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def data_dir() -> Path:
+    """Folder of shipped data: ``$WORKBENCH_DATA`` if set, else ``<project>/data``."""
+    override = os.environ.get("WORKBENCH_DATA")
+    return Path(override) if override else project_root() / "data"
+
+
+def data_path(name: str) -> Path:
+    """Path of a shipped data file, e.g. ``data_path("actors.json")``."""
+    return data_dir() / name
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """``path`` relative to the project root when inside it, else absolute.
+
+    Used wherever a path is written into an output, so that reports do not depend on
+    where the checkout lies.
+    """
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(project_root()).as_posix()
+    except ValueError:
+        return p.as_posix()

@@ -1,0 +1,164 @@
+"""The one place the steps are wired together: article → topics, actors, sentiment.
+
+The report notebook, the CLI and batch runs all call :func:`analyze` and only display
+or save the :class:`Analysis` it returns.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from ._data import display_path
+from ._io import canonical_json, write_text_atomic
+from .actors import ActorMatcher
+from .loading import Article, load_article
+from .sentiment import aggregate_actors, get_scorer, score_mentions
+from .topics import TopicModel
+
+__all__ = ["Analysis", "analyze", "TOPIC_UNITS"]
+
+log = logging.getLogger(__name__)
+
+#: What the topic model treats as its documents.
+TOPIC_UNITS = ("paragraphs", "sentences")
+
+
+@dataclass
+class Analysis:
+    """Everything the workbench found in one article.
+
+    Attributes:
+        article: The cleaned article.
+        parameters: The parameters used (paths shown project-relative).
+        topic_model: The fitted model, or None when the text had no topic terms.
+        topics: One row per topic: id, label, terms, weight, coherence.
+        units: The texts topics were fitted on: unit, paragraph, text, topic (dominant, -1 = none).
+        mentions: One row per actor mention, with label, polarity and probabilities.
+        actors: One row per actor (see :func:`workbench.sentiment.aggregate_actors`).
+        notes: Adjustments made on the way, in words (e.g. k lowered for a short text).
+    """
+
+    article: Article
+    parameters: dict[str, Any]
+    topic_model: TopicModel | None
+    topics: pd.DataFrame
+    units: pd.DataFrame
+    mentions: pd.DataFrame
+    actors: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The machine-readable results (what ``results.json`` holds)."""
+        art = self.article
+        return {
+            "workbench_version": __version__,
+            "article": {
+                "title": art.title,
+                "dateline": art.dateline,
+                "source": art.source,
+                "sha256": art.sha256,
+                "paragraphs": len(art.paragraphs),
+                "sentences": len(art.sentences),
+                "removed": [{"line": r.line, "text": r.text, "reason": r.reason} for r in art.removed],
+            },
+            "parameters": self.parameters,
+            "topics": self.topics.to_dict(orient="records"),
+            "topic_quality": {
+                "diversity": self.topic_model.diversity_ if self.topic_model else None,
+                "mean_coherence": float(np.mean(self.topic_model.coherence_)) if self.topic_model else None,
+            },
+            "units": self.units.drop(columns=["text"]).to_dict(orient="records"),
+            "actors": self.actors.to_dict(orient="records"),
+            "mentions": self.mentions.drop(columns=["sentence"]).to_dict(orient="records"),
+            "notes": self.notes,
+        }
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as canonical JSON (sorted keys, rounded floats)."""
+        return canonical_json(self.to_dict())
+
+    def write_json(self, path: str | os.PathLike[str]) -> Path:
+        """Write :meth:`to_json` atomically to ``path``."""
+        return write_text_atomic(path, self.to_json())
+
+    def __repr__(self) -> str:
+        return (
+            f"Analysis(title={self.article.title!r}, topics={len(self.topics)}, "
+            f"actors={len(self.actors)}, mentions={len(self.mentions)})"
+        )
+
+
+def analyze(
+    article: Article | str | os.PathLike[str] | None = None,
+    *,
+    n_topics: int = 3,
+    topic_unit: str = "paragraphs",
+    n_terms: int = 8,
+    actors: str | os.PathLike[str] | None = None,
+    sentiment: str = "lexicon",
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> Analysis:
+    """Analyse one article.
+
+    Args:
+        article: An :class:`Article`, a path, or None for the seed article.
+        n_topics: Topics to fit; lowered (with a note) when the text has fewer units.
+        topic_unit: "paragraphs" or "sentences": the documents of the topic model.
+        n_terms: Top terms listed per topic.
+        actors: Actor dictionary file; None or "" for the shipped default.
+        sentiment: Scorer backend name (see :data:`workbench.sentiment.SCORERS`).
+        n_boot: Bootstrap resamples for the per-actor intervals.
+        seed: Seed for the topic model and the bootstrap.
+    """
+    if topic_unit not in TOPIC_UNITS:
+        raise ValueError(f"topic_unit must be one of {', '.join(TOPIC_UNITS)}, got {topic_unit!r}")
+    if not isinstance(article, Article):
+        article = load_article(article or None)
+    scorer = get_scorer(sentiment)
+    matcher = ActorMatcher.from_file(actors or None)
+    notes: list[str] = []
+
+    if topic_unit == "paragraphs":
+        texts = list(article.paragraphs)
+        paragraph_of = list(range(len(texts)))
+    else:
+        texts = [s.text for s in article.sentences]
+        paragraph_of = [s.paragraph for s in article.sentences]
+    k = min(n_topics, len(texts))
+    if k < n_topics:
+        notes.append(f"n_topics lowered from {n_topics} to {k}: the article has only {len(texts)} {topic_unit}.")
+    model: TopicModel | None = TopicModel(n_topics=k, random_state=seed)
+    try:
+        model.fit(texts)
+        topics = model.topics_frame(n_terms)
+        dominant = model.dominant_topic()
+    except ValueError as exc:
+        log.warning("no topics: %s", exc)
+        notes.append(f"No topics were fitted: {exc}.")
+        model, topics, dominant = None, pd.DataFrame(columns=["id", "label", "terms", "weight", "coherence"]), [-1] * len(texts)
+    units = pd.DataFrame(
+        {"unit": range(len(texts)), "paragraph": paragraph_of, "text": texts, "topic": np.asarray(dominant, dtype=int)}
+    )
+
+    mentions = score_mentions(matcher.find(article), scorer)
+    actor_table = aggregate_actors(mentions, n_boot=n_boot, random_state=seed)
+    parameters = {
+        "article": article.source,
+        "n_topics": n_topics,
+        "topic_unit": topic_unit,
+        "n_terms": n_terms,
+        "actors": display_path(actors) if actors else "default",
+        "sentiment": sentiment,
+        "n_boot": n_boot,
+        "seed": seed,
+    }
+    log.info("analysed %s: %d topics, %d actors, %d mentions", article.source, len(topics), len(actor_table), len(mentions))
+    return Analysis(article, parameters, model, topics, units, mentions, actor_table, notes)

@@ -1,0 +1,303 @@
+"""Loading and cleaning: a file or a string becomes an :class:`Article`.
+
+The received file is never changed; cleaning produces new objects. Boilerplate lines
+are removed by named rules and kept in :attr:`Article.removed`, so nothing is lost
+silently. Sentences carry character offsets into the cleaned body
+(``article.body[s.start:s.end] == s.text``).
+
+Readers are chosen by file suffix (:data:`READERS`); plain text is read now, and HTML
+and corpus records plug in as further readers that produce the same ``Article``.
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ._data import DEFAULT_ARTICLE, data_path, display_path
+from .errors import InputError
+
+__all__ = [
+    "Article",
+    "Sentence",
+    "RemovedLine",
+    "load_article",
+    "article_from_text",
+    "split_sentences",
+    "BOILERPLATE_RULES",
+    "MAX_BYTES",
+]
+
+#: Largest article file accepted, in bytes (a news article is rarely above 100 kB).
+MAX_BYTES = 20_000_000
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the cleaned body; ``start``/``end`` index into ``Article.body``."""
+
+    index: int
+    paragraph: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A source line dropped as boilerplate: 1-based line number, text and the rule."""
+
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """A cleaned news article.
+
+    Attributes:
+        title: The headline ("" when the text has none).
+        dateline: Place (and agency) that opened the first paragraph, e.g. "NAPLES, Italy".
+        paragraphs: Body paragraphs, whitespace-normalised, dateline removed.
+        body: Paragraphs joined by a blank line; the text all offsets refer to.
+        paragraph_starts: Offset of each paragraph in ``body``.
+        sentences: Sentences with offsets into ``body``.
+        removed: Boilerplate lines removed, with the rule that removed each.
+        sha256: Hex digest of the source bytes (of the UTF-8 text for strings).
+        source: Where the text came from (a project-relative path or "<string>").
+    """
+
+    title: str
+    dateline: str
+    paragraphs: tuple[str, ...]
+    body: str
+    paragraph_starts: tuple[int, ...]
+    sentences: tuple[Sentence, ...]
+    removed: tuple[RemovedLine, ...]
+    sha256: str
+    source: str
+
+    def __repr__(self) -> str:
+        return (
+            f"Article(title={self.title!r}, paragraphs={len(self.paragraphs)}, "
+            f"sentences={len(self.sentences)}, removed={len(self.removed)}, "
+            f"sha256={self.sha256[:12]}…)"
+        )
+
+
+# --------------------------------------------------------------------------- rules
+#: (reason, pattern) pairs; a line matching a pattern is removed with that reason.
+BOILERPLATE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "see-also teaser",
+        re.compile(r"^(see also|read more|related|also read|recommended|more from)\b[\s:\u00a0]", re.I),
+    ),
+    (
+        "comment form",
+        re.compile(
+            r"^(leave a (reply|comment)|post comment|cancel reply"
+            r"|your email address will not be published"
+            r"|required fields are marked"
+            r"|save my name, email)",
+            re.I,
+        ),
+    ),
+    (
+        "credit line",
+        re.compile(
+            r"(contributed (reporting )?to this (report|article|story)\.?$)"
+            r"|^((additional )?reporting by|editing by|writing by)\b",
+            re.I,
+        ),
+    ),
+    (
+        "sharing widget",
+        re.compile(r"^(share (this|on)|follow us on|click here to|sign up for our newsletter)\b", re.I),
+    ),
+)
+
+_DATELINE = re.compile(
+    r"^(?P<dateline>[A-Z][A-Z.'\- ]+(?:,\s*[A-Z][\w.'\- ]*?)?(?:\s*\([^)]{1,40}\))?)"
+    r"\s*(?:—|–|--| - )\s*"
+)
+
+_ABBREVIATIONS = frozenset(
+    "u.s u.k u.n e.u mr mrs ms dr prof gen sen rep gov lt col capt sgt maj adm st jr sr "
+    "no vs etc inc corp co ltd jan feb mar apr jun jul aug sep sept oct nov dec "
+    "a.m p.m e.g i.e approx dept est fig".split()
+)
+_BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
+_WS = re.compile(r"\s+")
+
+
+# ------------------------------------------------------------------------ public API
+def load_article(path: str | os.PathLike[str] | None = None, *, max_bytes: int = MAX_BYTES) -> Article:
+    """Load and clean an article file (default: the project's seed article).
+
+    Raises:
+        InputError: the file is missing, a directory, empty, binary, too large or not
+            decodable; the message says which, in one line.
+    """
+    p = Path(path) if path else data_path(DEFAULT_ARTICLE)
+    raw = _read_bytes(p, max_bytes=max_bytes)
+    reader = READERS.get(p.suffix.lower(), _read_plain_text)
+    return reader(raw, source=display_path(p))
+
+
+def article_from_text(text: str, *, source: str = "<string>", sha256: str | None = None) -> Article:
+    """Clean a plain-text article (one paragraph per line or blank-line separated)."""
+    if not text.strip():
+        raise InputError(f"{source}: the article is empty (no text after removing whitespace)")
+    digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+    kept: list[tuple[int, str]] = []
+    removed: list[RemovedLine] = []
+    for number, line in enumerate(lines, start=1):
+        clean = _WS.sub(" ", line).strip()
+        reason = _boilerplate_reason(clean) if clean else None
+        if reason:
+            removed.append(RemovedLine(number, clean, reason))
+        else:
+            kept.append((number, clean))
+
+    paragraphs = _group_paragraphs(kept, blank_separated=any(not t for _, t in kept))
+    if not paragraphs:
+        raise InputError(f"{source}: nothing is left of the article after removing boilerplate")
+
+    title = ""
+    if len(paragraphs) > 1 and _looks_like_headline(paragraphs[0]):
+        title, paragraphs = paragraphs[0], paragraphs[1:]
+    dateline = ""
+    match = _DATELINE.match(paragraphs[0])
+    if match and match.end() < len(paragraphs[0]):
+        dateline = match.group("dateline").strip()
+        paragraphs = [paragraphs[0][match.end():]] + paragraphs[1:]
+
+    starts, offset = [], 0
+    for para in paragraphs:
+        starts.append(offset)
+        offset += len(para) + 2
+    body = "\n\n".join(paragraphs)
+    sentences = []
+    for p_index, (para, start) in enumerate(zip(paragraphs, starts)):
+        for s, e in split_sentences(para):
+            sentences.append(Sentence(len(sentences), p_index, start + s, start + e, para[s:e]))
+    return Article(
+        title=title,
+        dateline=dateline,
+        paragraphs=tuple(paragraphs),
+        body=body,
+        paragraph_starts=tuple(starts),
+        sentences=tuple(sentences),
+        removed=tuple(removed),
+        sha256=digest,
+        source=source,
+    )
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans ``(start, end)`` of the sentences of one paragraph.
+
+    A rule-based splitter for news prose: it splits after ``.``, ``!`` or ``?`` (and
+    closing quotes) when the next word starts with a capital, a digit or an opening
+    quote, except after known abbreviations ("U.S.", "Mr.") and initials ("J.").
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        if match.group().startswith(".") and _ends_with_abbreviation(text[start:match.start()]):
+            continue
+        spans.append((start, match.end()))
+        start = match.end()
+        while start < len(text) and text[start].isspace():
+            start += 1
+    if start < len(text):
+        spans.append((start, len(text.rstrip())))
+    return [(s, e) for s, e in spans if e > s]
+
+
+# ------------------------------------------------------------------------- readers
+def _read_plain_text(raw: bytes, *, source: str) -> Article:
+    text = _decode(raw, source)
+    return article_from_text(text, source=source, sha256=hashlib.sha256(raw).hexdigest())
+
+
+#: Reader per file suffix; unknown suffixes are read as plain text.
+READERS: dict[str, Callable[..., Article]] = {".txt": _read_plain_text, ".md": _read_plain_text}
+
+
+# ------------------------------------------------------------------------- helpers
+def _read_bytes(path: Path, *, max_bytes: int) -> bytes:
+    shown = display_path(path)
+    if not path.exists():
+        raise InputError(f"{shown}: no such file", path=shown)
+    if path.is_dir():
+        raise InputError(f"{shown}: is a directory, expected an article file", path=shown)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputError(
+            f"{shown}: file is {size:,} bytes, larger than the {max_bytes:,}-byte limit for one article",
+            path=shown,
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot be read ({exc.strerror})", path=shown) from None
+    if not raw.strip():
+        raise InputError(f"{shown}: the file is empty", path=shown)
+    return raw
+
+
+def _decode(raw: bytes, source: str) -> str:
+    """UTF-8 (BOM allowed) or BOM-marked UTF-16; anything else is refused with a hint."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(f"{source}: starts with a UTF-16 byte-order mark but is not valid UTF-16") from None
+    if b"\x00" in raw:
+        raise InputError(f"{source}: looks like a binary file (it contains NUL bytes), not article text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{source}: is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "convert it first, e.g. iconv -f latin1 -t utf-8"
+        ) from None
+
+
+def _boilerplate_reason(line: str) -> str | None:
+    for reason, pattern in BOILERPLATE_RULES:
+        if pattern.search(line):
+            return reason
+    return None
+
+
+def _group_paragraphs(lines: list[tuple[int, str]], *, blank_separated: bool) -> list[str]:
+    """Blank-line separated blocks (inner line breaks joined), else one line each."""
+    if not blank_separated:
+        return [text for _, text in lines if text]
+    paragraphs, block = [], []
+    for _, text in lines + [(0, "")]:
+        if text:
+            block.append(text)
+        elif block:
+            paragraphs.append(" ".join(block))
+            block = []
+    return paragraphs
+
+
+def _looks_like_headline(paragraph: str) -> bool:
+    return len(paragraph.split()) <= 25 and not paragraph.endswith((".", ",", ";", ":"))
+
+
+def _ends_with_abbreviation(text: str) -> bool:
+    word = text.rsplit(None, 1)[-1] if text.strip() else ""
+    word = word.lstrip("\"“‘'([").lower()
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())

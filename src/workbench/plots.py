@@ -1,0 +1,36 @@
+"""Matplotlib figures, returned as ``Figure`` objects (no pyplot global state)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+__all__ = ["actor_sentiment_figure"]
+
+
+def actor_sentiment_figure(actors: pd.DataFrame, *, top: int = 15) -> Figure:
+    """Mean polarity per actor with its bootstrap interval, for the ``top`` most mentioned.
+
+    Args:
+        actors: The per-actor table (``Analysis.actors``).
+        top: How many actors to show, by number of mentions.
+    """
+    shown = actors.head(top).iloc[::-1]  # most mentioned at the top
+    fig = Figure(figsize=(7, 0.45 * max(len(shown), 1) + 1.2), layout="constrained")
+    ax = fig.add_subplot()
+    if shown.empty:
+        ax.text(0.5, 0.5, "no actor mentioned", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
+    y = np.arange(len(shown))
+    score = shown["score"].to_numpy(dtype=float)
+    err = np.vstack([score - shown["ci_low"].to_numpy(dtype=float), shown["ci_high"].to_numpy(dtype=float) - score])
+    colours = np.where(score > 0.05, "#2e7d32", np.where(score < -0.05, "#c62828", "#616161"))
+    ax.axvline(0, color="#999999", linewidth=0.8)
+    ax.errorbar(score, y, xerr=np.clip(err, 0, None), fmt="none", ecolor="#777777", capsize=3, linewidth=1)
+    ax.scatter(score, y, c=colours, zorder=3)
+    ax.set_yticks(y, [f"{a} (n={n})" for a, n in zip(shown["actor"], shown["mentions"])])
+    ax.set_xlim(-1, 1)
+    ax.set_xlabel("mean polarity toward the actor (95% bootstrap interval)")
+    ax.set_title("How each actor is portrayed")
+    return fig

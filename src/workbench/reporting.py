@@ -1,0 +1,301 @@
+"""Reports: check parameters, run the notebook with papermill, render deterministic HTML.
+
+A report run writes ``<output_dir>/<slug>/`` with ``report.ipynb`` (executed,
+normalised), ``report.html`` (self-contained, no code) and ``results.json``. It is
+built in a hidden temporary folder beside the target and moved into place only when
+every file is written, so a failed run leaves nothing half-written.
+
+Determinism lives here: notebook metadata that varies between runs (papermill
+timestamps and durations, execution times, cell ids) is stripped or fixed, stderr
+streams are dropped from the HTML, and figures are PNGs without timestamps.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import nbformat
+
+from ._data import DEFAULT_ARTICLE, data_path, display_path, project_root
+from ._io import current_umask, write_text_atomic
+from .actors import load_actors
+from .analysis import TOPIC_UNITS
+from .errors import ParameterError, ReportError
+from .loading import load_article
+from .sentiment import SCORERS
+
+__all__ = [
+    "Parameter",
+    "REPORT_PARAMETERS",
+    "REPORT_NOTEBOOK",
+    "KERNEL_NAME",
+    "validate_parameters",
+    "parse_parameter_values",
+    "run_report",
+    "report_slug",
+    "normalize_notebook",
+    "render_html",
+    "ensure_kernel",
+]
+
+log = logging.getLogger(__name__)
+
+REPORT_NOTEBOOK = project_root() / "notebooks" / "article_report.ipynb"
+#: The Jupyter kernel the project registers (``make`` installs it into ``.venv``).
+KERNEL_NAME = "workbench"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A report parameter: its type, default, allowed values and help text."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+    choices: tuple | None = None
+    minimum: int | None = None
+
+
+#: The parameters of ``notebooks/article_report.ipynb`` (a test keeps the two in step).
+REPORT_PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("article", str, "", "article file; empty for the seed article"),
+    Parameter("n_topics", int, 3, "number of topics", minimum=1),
+    Parameter("topic_unit", str, "paragraphs", "documents of the topic model", choices=TOPIC_UNITS),
+    Parameter("n_terms", int, 8, "top terms listed per topic", minimum=1),
+    Parameter("actors", str, "", "actor dictionary (JSON); empty for the shipped default"),
+    Parameter("sentiment", str, "lexicon", "per-mention sentiment backend", choices=tuple(sorted(SCORERS))),
+    Parameter("n_boot", int, 2000, "bootstrap resamples for actor intervals", minimum=0),
+    Parameter("seed", int, 0, "seed of topic model and bootstrap", minimum=0),
+)
+_BY_NAME = {p.name: p for p in REPORT_PARAMETERS}
+
+
+def parse_parameter_values(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Turn ``-p NAME VALUE`` strings into typed values; unknown names are an error."""
+    values: dict[str, Any] = {}
+    for name, raw in pairs:
+        spec = _spec(name)
+        if spec.type is int:
+            try:
+                values[name] = int(raw)
+            except ValueError:
+                raise ParameterError(f"parameter {name} expects an integer, got {raw!r}", name=name) from None
+        else:
+            values[name] = raw
+    return values
+
+
+def validate_parameters(values: Mapping[str, Any]) -> dict[str, Any]:
+    """All report parameters, defaults filled in, after checking names, types and ranges.
+
+    Raises:
+        ParameterError: a name is unknown, a value has the wrong type, is out of range or
+            not among the allowed choices.
+    """
+    checked = {p.name: p.default for p in REPORT_PARAMETERS}
+    for name, value in values.items():
+        spec = _spec(name)
+        if spec.type is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ParameterError(f"parameter {name} expects an integer, got {value!r}", name=name)
+        if spec.type is str and not isinstance(value, str):
+            raise ParameterError(f"parameter {name} expects a string, got {value!r}", name=name)
+        if spec.minimum is not None and value < spec.minimum:
+            raise ParameterError(f"parameter {name} must be at least {spec.minimum}, got {value}", name=name)
+        if spec.choices and value not in spec.choices:
+            raise ParameterError(
+                f"parameter {name} must be one of {', '.join(spec.choices)}, got {value!r}", name=name
+            )
+        checked[name] = value
+    return checked
+
+
+def _spec(name: str) -> Parameter:
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        known = ", ".join(sorted(_BY_NAME))
+        raise ParameterError(f"unknown parameter {name!r}; known parameters: {known}", name=name) from None
+
+
+def report_slug(article: str | os.PathLike[str]) -> str:
+    """Folder name of an article's report: its file name, lower-case ASCII with dashes."""
+    stem = Path(article).stem
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_stem.lower()).strip("-")
+    return slug[:80] or "article"
+
+
+def ensure_kernel(name: str = KERNEL_NAME) -> None:
+    """Make kernel ``name`` resolve to this Python, whatever other kernels exist.
+
+    Writes the kernel spec into ``sys.prefix/share/jupyter`` when it is missing or
+    points elsewhere, and puts that folder first on ``JUPYTER_PATH`` for this process
+    (and the kernels it starts), so a same-named kernel elsewhere cannot shadow it.
+    """
+    share = Path(sys.prefix) / "share" / "jupyter"
+    spec_file = share / "kernels" / name / "kernel.json"
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    try:
+        current = json.loads(spec_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        current = {}
+    if current.get("argv") != argv:
+        spec = {"argv": argv, "display_name": "Python (workbench)", "language": "python",
+                "metadata": {"debugger": True}}
+        write_text_atomic(spec_file, json.dumps(spec, indent=1) + "\n")
+    paths = [str(share)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p and p != str(share)]
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(paths)
+
+
+def run_report(
+    article: str | os.PathLike[str] | None = None,
+    *,
+    output_dir: str | os.PathLike[str] = "reports",
+    parameters: Mapping[str, Any] | None = None,
+    notebook: str | os.PathLike[str] = REPORT_NOTEBOOK,
+    progress: bool = False,
+    timeout: int = 600,
+) -> Path:
+    """Execute the report notebook for one article; return the report folder.
+
+    Inputs and parameters are checked before a kernel starts: a bad article or actor
+    file raises :class:`~workbench.errors.InputError`, a bad parameter
+    :class:`~workbench.errors.ParameterError`. A failing cell raises
+    :class:`~workbench.errors.ReportError`; nothing is left in ``output_dir`` then.
+    """
+    import papermill as pm  # heavy import, only where a report runs
+
+    params = dict(parameters or {})
+    if article is not None:
+        params["article"] = str(article)
+    params = validate_parameters(params)
+    article_path = Path(params["article"]) if params["article"] else data_path(DEFAULT_ARTICLE)
+    loaded = load_article(article_path)  # fail fast on bad input
+    if params["actors"]:
+        load_actors(params["actors"])
+    kernel_params = dict(
+        params,
+        article=str(article_path.resolve()),
+        actors=str(Path(params["actors"]).resolve()) if params["actors"] else "",
+        results_path="results.json",
+    )
+
+    out_root = Path(output_dir)
+    out_root.mkdir(parents=True, exist_ok=True)
+    slug = report_slug(article_path)
+    final = out_root / slug
+    work = Path(tempfile.mkdtemp(prefix=f".{slug}.", dir=out_root))
+    os.chmod(work, 0o777 & ~current_umask())  # mkdtemp makes 0700 folders
+    try:
+        ensure_kernel()
+        log.info("running %s on %s", display_path(notebook), loaded.source)
+        try:
+            nb = pm.execute_notebook(
+                str(notebook),
+                str(work / "report.ipynb"),
+                parameters=kernel_params,
+                kernel_name=KERNEL_NAME,
+                cwd=str(work),
+                progress_bar=progress,
+                request_save_on_cell_execute=False,
+                execution_timeout=timeout,
+            )
+        except pm.PapermillExecutionError as exc:
+            raise ReportError(
+                f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}",
+                cell_index=exc.cell_index,
+                ename=exc.ename,
+                evalue=exc.evalue,
+            ) from None
+        results_file = work / "results.json"
+        if not results_file.is_file():
+            raise ReportError("the report notebook did not write results.json")
+        title = json.loads(results_file.read_text(encoding="utf-8"))["article"]["title"] or slug
+        nb = normalize_notebook(nb)
+        write_text_atomic(work / "report.ipynb", nbformat.writes(nb) + "\n")
+        write_text_atomic(work / "report.html", render_html(nb, title=title))
+        _replace_dir(work, final)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    log.info("report written to %s", display_path(final))
+    return final
+
+
+def _replace_dir(src: Path, dst: Path) -> None:
+    """Move folder ``src`` to ``dst``, replacing an older ``dst``."""
+    if dst.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{dst.name}.old.", dir=dst.parent))
+        os.replace(dst, old / dst.name)
+        os.replace(src, dst)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(src, dst)
+
+
+def normalize_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Strip what changes between runs: papermill/execution metadata, random cell ids."""
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))  # deep copy
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    for index, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{index:02d}"
+        for key in ("papermill", "execution", "collapsed", "scrolled"):
+            cell.metadata.pop(key, None)
+    return nb
+
+
+#: Styles of the rendered page; no external font, script or stylesheet.
+REPORT_CSS = """
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; line-height: 1.5;
+       color: #1d1d1d; margin: 0; background: #fff; }
+main { max-width: 60rem; margin: 0 auto; padding: 1.5rem 1rem 4rem; }
+h1, h2, h3 { line-height: 1.2; } h2 { border-bottom: 1px solid #ddd; padding-bottom: .2rem; margin-top: 2rem; }
+a.anchor-link { display: none; }
+table.wb-table { border-collapse: collapse; font-size: .9rem; margin: .5rem 0; }
+table.wb-table th, table.wb-table td { border-bottom: 1px solid #e5e5e5; padding: .25rem .6rem;
+       text-align: left; vertical-align: top; }
+table.wb-table th { background: #f5f5f5; }
+mark { padding: 0 .15em; border-radius: .2em; }
+img { max-width: 100%; height: auto; }
+@media print { main { max-width: none; } h2 { page-break-after: avoid; } }
+"""
+
+
+def render_html(nb: nbformat.NotebookNode, *, title: str) -> str:
+    """Self-contained HTML of an executed report: outputs and text only, no code."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {"parameters", "injected-parameters"}
+    exporter = HTMLExporter(config=config, template_name="basic")
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    shown = nbformat.from_dict(json.loads(json.dumps(nb)))
+    for cell in shown.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [
+                o for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
+    body, _ = exporter.from_notebook_node(shown)
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{REPORT_CSS}</style>\n</head>\n"
+        f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+    )

@@ -1,0 +1,86 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench import LexiconSentiment, aggregate_actors, get_scorer
+from workbench.sentiment import LABELS, score_mentions
+
+
+def item(sentence, target):
+    start = sentence.index(target)
+    return sentence, start, start + len(target)
+
+
+def test_api_contract():
+    scorer = LexiconSentiment()
+    items = [item("Niger praised the wonderful deal.", "Niger"), item("Russia sent troops.", "Russia")]
+    proba = scorer.predict_proba(items)
+    assert list(proba.columns) == list(LABELS) and len(proba) == 2
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    labels = scorer.predict(items)
+    assert set(labels) <= set(LABELS)
+    assert labels[0] == "positive"
+    np.testing.assert_allclose(scorer.polarity(items), proba["positive"] - proba["negative"])
+
+
+def test_target_decides_the_clause():
+    sentence = "The US praised the partners, but the junta was condemned as brutal."
+    scorer = LexiconSentiment()
+    us, junta = scorer.predict([item(sentence, "US"), item(sentence, "junta")])
+    assert (us, junta) == ("positive", "negative")
+
+
+def test_mention_itself_is_not_scored():
+    scorer = LexiconSentiment()
+    assert scorer.context("Good Hope said nothing.", 0, 9) == "said nothing."
+
+
+@pytest.mark.parametrize("bad", [("text", 3, 2), ("text", 0, 10), ("text",), 5])
+def test_bad_items_rejected(bad):
+    with pytest.raises(ValueError, match="item 0"):
+        LexiconSentiment().predict([bad])
+
+
+def test_get_scorer():
+    assert isinstance(get_scorer("lexicon"), LexiconSentiment)
+    with pytest.raises(ValueError, match="unknown sentiment backend"):
+        get_scorer("oracle")
+
+
+def _mentions(rows):
+    frame = pd.DataFrame(rows, columns=["actor", "type", "parent", "alias", "sentence_id", "sentence", "label", "polarity"])
+    return frame
+
+
+def test_aggregate_counts_interval_and_evidence():
+    rows = [
+        ("A", "country", "", "A", 0, "s0", "positive", 0.6),
+        ("A", "country", "", "Aa", 1, "s1", "negative", -0.2),
+        ("A", "country", "", "A", 1, "s1", "neutral", 0.0),
+        ("B", "group", "", "B", 2, "s2", "negative", -0.5),
+    ]
+    table = aggregate_actors(_mentions(rows), n_boot=500, random_state=0)
+    a = table.iloc[0]
+    assert a["actor"] == "A" and a["mentions"] == 3
+    assert (a["positive"], a["neutral"], a["negative"]) == (1, 1, 1)
+    assert a["aliases"] == ["A", "Aa"]
+    assert a["score"] == pytest.approx(0.4 / 3)
+    assert a["ci_low"] <= a["score"] <= a["ci_high"]
+    assert [e["sentence_id"] for e in a["evidence"]] == [0, 1]
+    b = table.iloc[1]
+    assert b["ci_low"] == b["ci_high"] == -0.5
+
+
+def test_aggregate_is_seeded_and_independent_of_other_actors():
+    rows = [("A", "country", "", "A", i, f"s{i}", "neutral", p) for i, p in enumerate([0.1, -0.3, 0.5, 0.0, 0.2])]
+    alone = aggregate_actors(_mentions(rows), random_state=1)
+    more = aggregate_actors(_mentions(rows + [("Z", "group", "", "Z", 9, "s9", "neutral", 0.0)]), random_state=1)
+    assert alone.iloc[0][["ci_low", "ci_high"]].tolist() == more.iloc[0][["ci_low", "ci_high"]].tolist()
+    other_seed = aggregate_actors(_mentions(rows), random_state=2)
+    assert alone.iloc[0]["ci_low"] != other_seed.iloc[0]["ci_low"]
+
+
+def test_score_mentions_empty_frame():
+    empty = pd.DataFrame(columns=["sentence", "span_start", "span_end"])
+    scored = score_mentions(empty, LexiconSentiment())
+    assert {"label", "polarity", *LABELS} <= set(scored.columns) and scored.empty
