@@ -1,0 +1,54 @@
+"""The command line: help, and bad input turned into one line and a non-zero exit."""
+import pytest
+
+from workbench.cli import main
+
+
+def test_help_lists_parameters(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["report", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "-p NAME VALUE" in out and "n_topics" in out and "topic_unit" in out
+
+
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        (lambda d: d / "missing.txt", "no such file"),
+        (lambda d: d, "is a directory"),
+        (lambda d: _write(d / "empty.txt", b""), "empty"),
+        (lambda d: _write(d / "space.txt", b"   \n\n  "), "empty"),
+        (lambda d: _write(d / "binary.dat", bytes(range(256))), "binary"),
+        (lambda d: _write(d / "latin.txt", "Niamey café".encode("latin-1")), "not valid UTF-8"),
+    ],
+)
+def test_bad_article_one_line_error_and_nothing_written(tmp_path, capsys, setup, message):
+    out_dir = tmp_path / "out"
+    code = main(["report", str(setup(tmp_path)), "-o", str(out_dir)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("workbench: error: ") and message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not out_dir.exists() or not any(out_dir.iterdir())
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["-p", "n_topic", "3"], "unknown parameter 'n_topic'"),
+        (["-p", "n_topics", "five"], "expects an integer, got 'five'"),
+        (["-p", "topic_unit", "words"], "must be one of"),
+        (["-p", "actors", "/nonexistent/actors.json"], "actor dictionary not found"),
+    ],
+)
+def test_bad_parameters_fail_before_running(tmp_path, capsys, args, message):
+    code = main(["report", "-o", str(tmp_path / "out"), *args])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def _write(path, data):
+    path.write_bytes(data)
+    return path

@@ -1,0 +1,116 @@
+"""Real papermill runs on a real kernel (slow; they run in CI too)."""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from workbench import ReportError
+from workbench.reporting import run_report
+
+pytestmark = pytest.mark.slow
+
+WORKBENCH = Path(sys.executable).with_name("workbench")
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def seed_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    run = subprocess.run([str(WORKBENCH), "report", "-o", str(out)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return out / "us-niger-troop-withdrawal"
+
+
+def test_seed_report_files(seed_report):
+    assert sorted(p.name for p in seed_report.iterdir()) == ["report.html", "report.ipynb", "results.json"]
+    results = json.loads((seed_report / "results.json").read_text(encoding="utf-8"))
+    actors = {a["actor"]: a for a in results["actors"]}
+    assert {"US", "U.S.", "United States", "Washington", "American"} <= set(actors["United States"]["aliases"])
+    assert {"Niger", "Niamey", "the junta"} <= set(actors["Niger"]["aliases"])
+    assert {"Russia", "Russian", "Moscow"} <= set(actors["Russia"]["aliases"])
+    assert {"French", "Paris"} <= set(actors["France"]["aliases"])
+    assert not set(actors) & {"Trump", "Benedict", "Vatican"}
+    removed = [r["text"] for r in results["article"]["removed"]]
+    assert any(t.startswith("See also Pope Benedict") for t in removed)
+    assert any(t.startswith("See also Trump") for t in removed)
+    assert any("contributed to this report" in t for t in removed)
+    assert "Leave a Reply" in removed
+
+
+def test_seed_report_html_content(seed_report):
+    html = (seed_report / "report.html").read_text(encoding="utf-8")
+    for present in ("<h2", "Parameters", "n_topics", "<mark", "data:image/png;base64,", "Actors and how they are portrayed",
+                    "United States", "Removed as boilerplate"):
+        assert present in html, present
+    for absent in ("<script", "injected-parameters", "from workbench import", "analyze(", "results_file =",
+                   "Kernel is running", "http://", "https://"):
+        assert absent not in html, absent
+
+
+def test_second_run_is_byte_identical(seed_report, tmp_path):
+    run = subprocess.run([str(WORKBENCH), "report", "-o", str(tmp_path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    again = tmp_path / "us-niger-troop-withdrawal"
+    assert _digests(again) == _digests(seed_report)
+
+
+def test_parameters_and_hostile_article(tmp_path):
+    article = tmp_path / "Hostile Piece.txt"
+    article.write_text(
+        'Title <script>alert("t")</script>\n\n'
+        'WASHINGTON — The US <img src=x onerror=alert(1)> praised Niger. Russia was blamed for <b>chaos</b>.\n\n'
+        "France stayed quiet while Niger waited.\n",
+        encoding="utf-8",
+    )
+    folder = run_report(article, output_dir=tmp_path / "out", parameters={"n_topics": 2, "topic_unit": "sentences"})
+    assert folder.name == "hostile-piece"
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b>chaos" not in html
+    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    assert results["parameters"]["topic_unit"] == "sentences" and len(results["topics"]) == 2
+    assert results["article"]["title"] == 'Title <script>alert("t")</script>'
+
+
+def test_failing_cell_leaves_no_report(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("article = ''\nresults_path = 'results.json'")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("raise RuntimeError('boom in cell')")]
+    nb.metadata["kernelspec"] = {"name": "workbench", "display_name": "workbench", "language": "python"}
+    broken = tmp_path / "broken.ipynb"
+    nbformat.write(nb, broken)
+    out = tmp_path / "out"
+    with pytest.raises(ReportError, match="RuntimeError: boom in cell") as info:
+        run_report(output_dir=out, notebook=broken)
+    assert info.value.ename == "RuntimeError" and info.value.cell_index == 2  # 0 = injected parameters
+    assert list(out.iterdir()) == []
+
+
+def test_report_replaces_an_older_one_whole(tmp_path):
+    folder = tmp_path / "us-niger-troop-withdrawal"
+    folder.mkdir()
+    (folder / "stale.txt").write_text("old")
+    run_report(output_dir=tmp_path)
+    assert sorted(p.name for p in folder.iterdir()) == ["report.html", "report.ipynb", "results.json"]
+    assert [p.name for p in tmp_path.iterdir()] == ["us-niger-troop-withdrawal"]
+
+
+def test_kernel_found_whatever_else_is_installed(tmp_path):
+    """A user-level kernel named 'workbench' pointing elsewhere must not be used."""
+    fake = tmp_path / "jupyter-data" / "kernels" / "workbench"
+    fake.mkdir(parents=True)
+    (fake / "kernel.json").write_text(json.dumps({"argv": ["/nonexistent/python", "-f", "{connection_file}"],
+                                                  "display_name": "impostor", "language": "python"}))
+    env = dict(os.environ, JUPYTER_DATA_DIR=str(tmp_path / "jupyter-data"), JUPYTER_PATH=str(tmp_path / "jupyter-data"))
+    run = subprocess.run([str(WORKBENCH), "report", "-o", str(tmp_path / "out")], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "out" / "us-niger-troop-withdrawal" / "report.html").is_file()

@@ -1,0 +1,117 @@
+import json
+
+import nbformat
+import papermill as pm
+import pytest
+
+from workbench import ParameterError
+from workbench.reporting import (
+    REPORT_NOTEBOOK,
+    REPORT_PARAMETERS,
+    ensure_kernel,
+    normalize_notebook,
+    parse_parameter_values,
+    render_html,
+    report_slug,
+    validate_parameters,
+)
+
+
+def test_notebook_parameters_match_the_spec():
+    declared = pm.inspect_notebook(str(REPORT_NOTEBOOK))
+    spec = {p.name: p.default for p in REPORT_PARAMETERS}
+    assert set(declared) == set(spec) | {"results_path"}
+    for name, default in spec.items():
+        assert eval(declared[name]["default"]) == default, name
+
+
+def test_notebook_sources_have_no_outputs():
+    nb = nbformat.read(REPORT_NOTEBOOK, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None
+
+
+def test_validate_fills_defaults():
+    params = validate_parameters({"n_topics": 5})
+    assert params["n_topics"] == 5 and params["topic_unit"] == "paragraphs" and params["article"] == ""
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"n_topic": 3}, "unknown parameter 'n_topic'"),
+        ({"n_topics": "five"}, "expects an integer"),
+        ({"n_topics": True}, "expects an integer"),
+        ({"n_topics": 0}, "at least 1"),
+        ({"topic_unit": "words"}, "must be one of"),
+        ({"sentiment": "oracle"}, "must be one of"),
+        ({"article": 3}, "expects a string"),
+    ],
+)
+def test_validate_rejects(values, message):
+    with pytest.raises(ParameterError, match=message):
+        validate_parameters(values)
+
+
+def test_parse_cli_values():
+    assert parse_parameter_values([("n_topics", "4"), ("topic_unit", "sentences")]) == {
+        "n_topics": 4,
+        "topic_unit": "sentences",
+    }
+    with pytest.raises(ParameterError, match="expects an integer, got 'five'"):
+        parse_parameter_values([("n_topics", "five")])
+    with pytest.raises(ParameterError, match="unknown parameter"):
+        parse_parameter_values([("colour", "red")])
+
+
+@pytest.mark.parametrize(
+    "path, slug",
+    [("data/us-niger-troop-withdrawal.txt", "us-niger-troop-withdrawal"), ("x/Élan Vital!.txt", "elan-vital"),
+     ("/tmp/???.txt", "article")],
+)
+def test_report_slug(path, slug):
+    assert report_slug(path) == slug
+
+
+def _executed_like_notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"start_time": "2026-01-01T00:00:00", "duration": 1.5}
+    code = nbformat.v4.new_code_cell("print('x')")
+    code.metadata["papermill"] = {"start_time": "t", "duration": 0.1}
+    code.metadata["execution"] = {"iopub.status.busy": "t"}
+    code.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text="noise"),
+        nbformat.v4.new_output("display_data", data={"text/html": "<p>shown &amp; kept</p>"}),
+    ]
+    params = nbformat.v4.new_code_cell("secret_param = 1")
+    params.metadata["tags"] = ["injected-parameters"]
+    params.outputs = [nbformat.v4.new_output("stream", name="stdout", text="PARAMS-OUTPUT")]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title <b>"), params, code]
+    return nb
+
+
+def test_normalize_strips_run_metadata():
+    nb = normalize_notebook(_executed_like_notebook())
+    assert "papermill" not in nb.metadata
+    assert [c.id for c in nb.cells] == ["cell-00", "cell-01", "cell-02"]
+    assert "papermill" not in nb.cells[2].metadata and "execution" not in nb.cells[2].metadata
+
+
+def test_render_html_shows_outputs_only():
+    html = render_html(normalize_notebook(_executed_like_notebook()), title="A <title>")
+    assert "<title>A &lt;title&gt;</title>" in html
+    assert "shown &amp; kept" in html
+    for absent in ("print(", "secret_param", "PARAMS-OUTPUT", "noise", "<script", "http://", "https://"):
+        assert absent not in html, absent
+
+
+def test_ensure_kernel_points_at_this_python(monkeypatch):
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    monkeypatch.setenv("JUPYTER_PATH", "")
+    ensure_kernel()
+    spec = KernelSpecManager().get_kernel_spec("workbench")
+    assert spec.argv[0] == sys.executable
