@@ -1,4 +1,4 @@
-"""Command line: ``workbench report``. Thin: parse, call, print one-line errors."""
+"""Command line: ``workbench report``, ``workbench kernel``. Thin: parse, call, print one-line errors."""
 from __future__ import annotations
 
 import argparse
@@ -38,6 +38,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="set a report parameter (repeatable)",
     )
     report.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    sub.add_parser(
+        "kernel",
+        help="register this environment's Jupyter kernel 'workbench' (make does this)",
+        description="Write the kernel spec 'workbench' for this Python into its environment's share/jupyter.",
+    )
     return parser
 
 
@@ -57,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 progress=not args.no_progress and sys.stderr.isatty(),
             )
             print(display_path(folder / "report.html"))
+        elif args.command == "kernel":
+            from .reporting import ensure_kernel
+
+            print(ensure_kernel())
     except WorkbenchError as exc:
         print(f"workbench: error: {exc}", file=sys.stderr)
         return 2

@@ -136,16 +136,18 @@ def report_slug(article: str | os.PathLike[str]) -> str:
     return slug[:80] or "article"
 
 
-def ensure_kernel(name: str = KERNEL_NAME) -> None:
+def ensure_kernel(name: str = KERNEL_NAME) -> Path:
     """Make kernel ``name`` resolve to this Python, whatever other kernels exist.
 
     Writes the kernel spec into ``sys.prefix/share/jupyter`` when it is missing or
     points elsewhere, and puts that folder first on ``JUPYTER_PATH`` for this process
     (and the kernels it starts), so a same-named kernel elsewhere cannot shadow it.
+    Returns the kernel spec file. ``make`` calls it (``workbench kernel``) at set-up.
     """
     share = Path(sys.prefix) / "share" / "jupyter"
     spec_file = share / "kernels" / name / "kernel.json"
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    # log_level=ERROR: ipykernel 7 warns on every start that loopback TCP is unencrypted.
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
     try:
         current = json.loads(spec_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -156,6 +158,7 @@ def ensure_kernel(name: str = KERNEL_NAME) -> None:
         write_text_atomic(spec_file, json.dumps(spec, indent=1) + "\n")
     paths = [str(share)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p and p != str(share)]
     os.environ["JUPYTER_PATH"] = os.pathsep.join(paths)
+    return spec_file
 
 
 def run_report(
