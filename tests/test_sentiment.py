@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from workbench import LexiconSentiment, aggregate_actors, get_scorer
-from workbench.sentiment import LABELS, score_mentions
+from workbench.sentiment import LABELS, TargetSentiment, score_mentions
 
 
 def item(sentence, target):
@@ -42,6 +42,7 @@ def test_bad_items_rejected(bad):
 
 
 def test_get_scorer():
+    assert isinstance(get_scorer(), TargetSentiment)
     assert isinstance(get_scorer("lexicon"), LexiconSentiment)
     with pytest.raises(ValueError, match="unknown sentiment backend"):
         get_scorer("oracle")

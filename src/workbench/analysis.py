@@ -42,6 +42,8 @@ class Analysis:
         units: The texts topics were fitted on: unit, paragraph, text, topic (dominant, -1 = none).
         mentions: One row per actor mention, with label, polarity and probabilities.
         actors: One row per actor (see :func:`workbench.sentiment.aggregate_actors`).
+        sentiment_model: The scorer used: backend name and, for a trained model, its
+            file, the file's sha256 and the hash of its training data.
         notes: Adjustments made on the way, in words (e.g. k lowered for a short text).
     """
 
@@ -52,6 +54,7 @@ class Analysis:
     units: pd.DataFrame
     mentions: pd.DataFrame
     actors: pd.DataFrame
+    sentiment_model: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,6 +72,7 @@ class Analysis:
                 "removed": [{"line": r.line, "text": r.text, "reason": r.reason} for r in art.removed],
             },
             "parameters": self.parameters,
+            "sentiment_model": self.sentiment_model,
             "topics": self.topics.to_dict(orient="records"),
             "topic_quality": {
                 "diversity": self.topic_model.diversity_ if self.topic_model else None,
@@ -102,7 +106,7 @@ def analyze(
     topic_unit: str = "paragraphs",
     n_terms: int = 8,
     actors: str | os.PathLike[str] | None = None,
-    sentiment: str = "lexicon",
+    sentiment: str = "linear",
     n_boot: int = 2000,
     seed: int = 0,
 ) -> Analysis:
@@ -123,6 +127,8 @@ def analyze(
     if not isinstance(article, Article):
         article = load_article(article or None)
     scorer = get_scorer(sentiment)
+    if hasattr(scorer, "ensure_loaded"):
+        scorer.ensure_loaded()  # a missing or broken model fails here, not at the first mention
     matcher = ActorMatcher.from_file(actors or None)
     notes: list[str] = []
 
@@ -149,6 +155,8 @@ def analyze(
     )
 
     mentions = score_mentions(matcher.find(article), scorer)
+    info = getattr(scorer, "info_", {})
+    sentiment_model = {"backend": sentiment, **{k: info[k] for k in ("file", "file_sha256", "train_sha256") if k in info}}
     actor_table = aggregate_actors(mentions, n_boot=n_boot, random_state=seed)
     parameters = {
         "article": article.source,
@@ -161,4 +169,4 @@ def analyze(
         "seed": seed,
     }
     log.info("analysed %s: %d topics, %d actors, %d mentions", article.source, len(topics), len(actor_table), len(mentions))
-    return Analysis(article, parameters, model, topics, units, mentions, actor_table, notes)
+    return Analysis(article, parameters, model, topics, units, mentions, actor_table, sentiment_model, notes)

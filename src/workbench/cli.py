@@ -1,4 +1,4 @@
-"""Command line: ``workbench report``, ``workbench kernel``. Thin: parse, call, print one-line errors."""
+"""Command line: ``workbench report``, ``workbench sentiment``, ``workbench kernel``. Thin: parse, call, print one-line errors."""
 from __future__ import annotations
 
 import argparse
@@ -39,6 +39,29 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
+    sentiment = sub.add_parser(
+        "sentiment",
+        help="train or evaluate the per-mention sentiment model",
+        description="Train the shipped target-dependent sentiment model on NewsMTSC, or score a scorer on a split.",
+    )
+    actions = sentiment.add_subparsers(dest="action", required=True, metavar="ACTION")
+    train = actions.add_parser(
+        "train",
+        help="rebuild the shipped model (deterministic)",
+        description="Train TargetSentiment on NewsMTSC train (data/newsmtsc/train.jsonl) and write the model file.",
+    )
+    train.add_argument("--data", default="train", metavar="FILE", help="training file in NewsMTSC format (default: train)")
+    train.add_argument("-o", "--output", default=None, metavar="PATH", help="model file (default: data/target_sentiment.npz)")
+    evaluate = actions.add_parser(
+        "evaluate",
+        help="macro-F1, accuracy and confusion matrix on a split",
+        description="Score a sentiment backend on a NewsMTSC split or any file in NewsMTSC's JSONL format.",
+    )
+    evaluate.add_argument("--split", action="append", metavar="dev_mt|dev_rw|FILE",
+                          help="split name or NewsMTSC-format file (repeatable; default: dev_mt and dev_rw)")
+    evaluate.add_argument("--backend", default="linear", help="sentiment backend (default: linear)")
+    evaluate.add_argument("--model", default=None, metavar="PATH", help="model file for the linear backend")
+
     sub.add_parser(
         "kernel",
         help="register this environment's Jupyter kernel 'workbench' (make does this)",
@@ -63,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 progress=not args.no_progress and sys.stderr.isatty(),
             )
             print(display_path(folder / "report.html"))
+        elif args.command == "sentiment":
+            _sentiment(args)
         elif args.command == "kernel":
             from .reporting import ensure_kernel
 
@@ -74,6 +99,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("workbench: interrupted", file=sys.stderr)
         return 130
     return 0
+
+
+def _sentiment(args: argparse.Namespace) -> None:
+    from .sentiment import get_scorer
+    from .sentiment.model import DEFAULT_MODEL, TargetSentiment
+    from .sentiment.newsmtsc import evaluate, read_newsmtsc, split_path
+    from ._data import data_path
+
+    if args.action == "train":
+        items, labels = read_newsmtsc(split_path(args.data))
+        log.info("training on %d targets from %s", len(items), display_path(split_path(args.data)))
+        model = TargetSentiment(model=None).fit(items, labels)
+        path = model.save(args.output or data_path(DEFAULT_MODEL))
+        print(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes, {len(items)} training targets)")
+        return
+    if args.model and args.backend != "linear":
+        raise WorkbenchError("--model only applies to the linear backend")
+    scorer = TargetSentiment(model=args.model) if args.model else get_scorer(args.backend)
+    for split in args.split or ["dev_mt", "dev_rw"]:
+        items, labels = read_newsmtsc(split_path(split))
+        result = evaluate(scorer, items, labels)
+        per_class = "  ".join(f"{k} {v:.1f}" for k, v in result["f1_per_class"].items())
+        print(f"{split}: macro-F1 {result['macro_f1']:.2f}  accuracy {result['accuracy']:.2f}  "
+              f"(n={result['n']}, backend {args.backend}; F1 {per_class})")
+        print(result["confusion"].to_string())
+        print()
 
 
 if __name__ == "__main__":

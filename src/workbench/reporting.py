@@ -32,7 +32,7 @@ from .actors import load_actors
 from .analysis import TOPIC_UNITS
 from .errors import ParameterError, ReportError
 from .loading import load_article
-from .sentiment import SCORERS
+from .sentiment import SCORERS, get_scorer
 
 __all__ = [
     "Parameter",
@@ -74,7 +74,7 @@ REPORT_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("topic_unit", str, "paragraphs", "documents of the topic model", choices=TOPIC_UNITS),
     Parameter("n_terms", int, 8, "top terms listed per topic", minimum=1),
     Parameter("actors", str, "", "actor dictionary (JSON); empty for the shipped default"),
-    Parameter("sentiment", str, "lexicon", "per-mention sentiment backend", choices=tuple(sorted(SCORERS))),
+    Parameter("sentiment", str, "linear", "per-mention sentiment backend", choices=tuple(sorted(SCORERS))),
     Parameter("n_boot", int, 2000, "bootstrap resamples for actor intervals", minimum=0),
     Parameter("seed", int, 0, "seed of topic model and bootstrap", minimum=0),
 )
@@ -187,6 +187,9 @@ def run_report(
     loaded = load_article(article_path)  # fail fast on bad input
     if params["actors"]:
         load_actors(params["actors"])
+    scorer = get_scorer(params["sentiment"])
+    if hasattr(scorer, "ensure_loaded"):
+        scorer.ensure_loaded()
     kernel_params = dict(
         params,
         article=str(article_path.resolve()),

@@ -1,0 +1,34 @@
+"""Sentiment toward a target mention, and its aggregation per actor.
+
+Every scorer takes *items* ``(sentence, start, end)`` — the sentence and the
+character span of the target mention in it, ``end`` exclusive — and returns one
+prediction per item, so scorers replace each other without touching callers:
+
+- ``predict_proba(items)`` → DataFrame with columns ``negative``, ``neutral``, ``positive``
+- ``predict(items)`` → array of labels from :data:`LABELS`
+- ``polarity(items)`` → array of ``p(positive) - p(negative)`` in [-1, 1]
+
+:func:`get_scorer` maps a backend name (the report parameter ``sentiment``) to a scorer.
+"""
+from __future__ import annotations
+
+from ._items import LABELS, Item, check_items
+from .aggregate import aggregate_actors, score_mentions
+from .lexicon import LexiconSentiment
+from .model import TargetSentiment
+
+__all__ = ["LABELS", "Item", "LexiconSentiment", "SCORERS", "TargetSentiment", "aggregate_actors", "check_items",
+           "get_scorer", "score_mentions"]
+
+#: Backend name → scorer factory; the report parameter ``sentiment`` picks one.
+#: "linear" (the default) is the target-dependent model trained on NewsMTSC;
+#: "lexicon" is the VADER baseline, kept for comparison.
+SCORERS = {"linear": TargetSentiment, "lexicon": LexiconSentiment}
+
+
+def get_scorer(name: str = "linear"):
+    """A fresh scorer for backend ``name`` (see :data:`SCORERS`)."""
+    try:
+        return SCORERS[name]()
+    except KeyError:
+        raise ValueError(f"unknown sentiment backend {name!r}; choose from {', '.join(sorted(SCORERS))}") from None

@@ -1,0 +1,216 @@
+"""The default per-mention scorer: a target-dependent linear model trained on NewsMTSC.
+
+:class:`TargetSentiment` is a multinomial logistic regression over hashed
+target-dependent features (:mod:`workbench.sentiment.features`). The shipped model,
+``data/target_sentiment.npz``, is rebuilt by ``workbench sentiment train``.
+
+Model files hold only numbers and JSON text in a zip of ``.npy`` arrays, read with
+``numpy.load(..., allow_pickle=False)``: loading a model file someone gave you cannot
+run code. Files are written with fixed zip timestamps, so the same training gives
+the same bytes.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import LogisticRegression
+
+from .._data import data_path, display_path
+from ..errors import InputError
+from ._items import LABELS, Item, check_items
+from .features import FeatureExtractor
+
+__all__ = ["TargetSentiment", "DEFAULT_MODEL", "MODEL_FORMAT"]
+
+#: File name of the shipped model in ``data/``.
+DEFAULT_MODEL = "target_sentiment.npz"
+#: Bumped whenever features or the file layout change; older files are refused.
+MODEL_FORMAT = "workbench-target-sentiment/1"
+
+
+class TargetSentiment(BaseEstimator):
+    """Sentiment toward a target mention, from a trained target-dependent model.
+
+    ``TargetSentiment()`` uses the shipped model (loaded on first use, well under a
+    second); ``TargetSentiment(model=None).fit(items, labels)`` trains a new one and
+    ``TargetSentiment(model="path.npz")`` uses a saved one.
+
+    Args:
+        model: "default" (the shipped model), a model file path, or None (fit first).
+            A loaded model brings its own n_bits, window, C and max_iter.
+        C: Inverse regularisation strength of the logistic regression.
+        n_bits: Width of the hashed feature space (2**n_bits columns).
+        window: Words on each side of the target in the window features.
+        max_iter: Solver iteration cap.
+
+    Fitted attributes:
+        coef_: Sparse (3, 2**n_bits) weights, rows in :data:`LABELS` order.
+        intercept_: Intercepts, in the same order.
+        classes_: The labels, :data:`LABELS`.
+        info_: What the model was trained on (training data hash, sizes, parameters);
+            for a loaded model also its file and the file's sha256.
+    """
+
+    def __init__(
+        self,
+        model: str | os.PathLike[str] | None = "default",
+        *,
+        C: float = 0.3,
+        n_bits: int = 20,
+        window: int = 6,
+        max_iter: int = 3000,
+    ) -> None:
+        self.model = model
+        self.C = C
+        self.n_bits = n_bits
+        self.window = window
+        self.max_iter = max_iter
+
+    # ------------------------------------------------------------------ training
+    def fit(self, items: Iterable[Item], labels: Sequence[str]) -> "TargetSentiment":
+        """Train on items ``(sentence, start, end)`` and their labels."""
+        items = check_items(items)
+        labels = list(labels)
+        if len(items) != len(labels):
+            raise ValueError(f"{len(items)} items but {len(labels)} labels")
+        unknown = sorted(set(labels) - set(LABELS))
+        if unknown:
+            raise ValueError(f"labels must be among {', '.join(LABELS)}; got {', '.join(map(repr, unknown))}")
+        if len(set(labels)) < 2:
+            raise ValueError("training needs at least two different labels")
+        X = self._extractor().transform(items)
+        clf = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(X, labels)
+        if len(clf.classes_) == 2:  # binary: one weight row, split symmetrically into two
+            rows = np.vstack([-clf.coef_[0], clf.coef_[0]]) / 2
+            biases = np.array([-clf.intercept_[0], clf.intercept_[0]]) / 2
+        else:
+            rows, biases = clf.coef_, clf.intercept_
+        coef = np.zeros((len(LABELS), X.shape[1]))
+        intercept = np.full(len(LABELS), -1e3)  # a label absent from training is never predicted
+        for row, label in enumerate(clf.classes_):
+            coef[LABELS.index(label)] = rows[row]
+            intercept[LABELS.index(label)] = biases[row]
+        self.coef_ = sparse.csr_matrix(coef.astype(np.float32))
+        self.intercept_ = intercept.astype(np.float32)
+        self.classes_ = np.array(LABELS)
+        digest = hashlib.sha256()
+        for (sentence, start, end), label in zip(items, labels):
+            digest.update(f"{sentence}\t{start}\t{end}\t{label}\n".encode("utf-8"))
+        self.info_ = {
+            "format": MODEL_FORMAT,
+            "n_train": len(items),
+            "train_sha256": digest.hexdigest(),
+            "label_counts": {label: labels.count(label) for label in LABELS},
+            "params": {"C": self.C, "n_bits": self.n_bits, "window": self.window, "max_iter": self.max_iter},
+        }
+        return self
+
+    # --------------------------------------------------------------- prediction
+    def predict_proba(self, items: Iterable[Item]) -> pd.DataFrame:
+        """Probabilities of negative / neutral / positive, one row per item."""
+        self.ensure_loaded()
+        X = self._extractor().transform(check_items(items))
+        scores = np.asarray((X @ self.coef_.T).todense(), dtype=np.float64) + self.intercept_
+        scores -= scores.max(axis=1, keepdims=True)
+        proba = np.exp(scores)
+        proba /= proba.sum(axis=1, keepdims=True)
+        return pd.DataFrame(proba, columns=list(LABELS))
+
+    def predict(self, items: Iterable[Item]) -> np.ndarray:
+        """The most probable label of each item."""
+        proba = self.predict_proba(items)
+        return np.array(LABELS, dtype=object)[proba.to_numpy().argmax(axis=1)]
+
+    def polarity(self, items: Iterable[Item]) -> np.ndarray:
+        """``p(positive) - p(negative)`` per item, in [-1, 1]."""
+        proba = self.predict_proba(items)
+        return (proba["positive"] - proba["negative"]).to_numpy()
+
+    # --------------------------------------------------------------- persistence
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the fitted model to ``path`` (deterministic bytes; no pickle)."""
+        self.ensure_loaded()
+        from .._io import write_bytes_atomic
+
+        coef = self.coef_.tocsc()
+        used = np.flatnonzero(np.diff(coef.indptr))
+        arrays = {
+            "columns": used.astype(np.int32),
+            "weights": np.asarray(coef[:, used].todense(), dtype=np.float32),
+            "intercept": self.intercept_.astype(np.float32),
+            "labels": np.array(LABELS),
+            "info": np.array(json.dumps(self.info_, sort_keys=True)),
+        }
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name, array in arrays.items():
+                entry = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                data = io.BytesIO()
+                np.lib.format.write_array(data, array, allow_pickle=False)
+                zf.writestr(entry, data.getvalue())
+        return write_bytes_atomic(path, buffer.getvalue())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> "TargetSentiment":
+        """A scorer with the model in ``path``.
+
+        Raises:
+            InputError: the file is missing, corrupted, or not a model of this format.
+        """
+        return cls(model=path).ensure_loaded()
+
+    def ensure_loaded(self) -> "TargetSentiment":
+        """Load the model named by ``model`` unless fitted already; return self.
+
+        Raises:
+            InputError: the model file is missing, corrupted, or of another format.
+        """
+        if hasattr(self, "coef_"):
+            return self
+        if self.model is None:
+            raise ValueError("This TargetSentiment has no model: call fit(items, labels) first, or pass model=PATH.")
+        path = data_path(DEFAULT_MODEL) if str(self.model) == "default" else Path(self.model)
+        shown = display_path(path)
+        hint = "rebuild it with `workbench sentiment train`"
+        if not path.is_file():
+            raise InputError(f"{shown}: sentiment model not found; {hint}", path=shown)
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                info = json.loads(str(npz["info"]))
+                labels = tuple(str(x) for x in npz["labels"])
+                columns, weights, intercept = npz["columns"], npz["weights"], npz["intercept"]
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+            raise InputError(f"{shown}: not a readable sentiment model ({type(exc).__name__}); {hint}", path=shown) from None
+        if info.get("format") != MODEL_FORMAT or labels != LABELS:
+            raise InputError(f"{shown}: model format {info.get('format')!r}, expected {MODEL_FORMAT!r}; {hint}", path=shown)
+        params = info["params"]
+        n_cols = 2 ** int(params["n_bits"])
+        if weights.shape != (len(LABELS), len(columns)) or (len(columns) and columns.max() >= n_cols):
+            raise InputError(f"{shown}: model arrays are inconsistent; {hint}", path=shown)
+        self.n_bits, self.window, self.C, self.max_iter = params["n_bits"], params["window"], params["C"], params["max_iter"]
+        coef = sparse.csr_matrix(
+            (weights.ravel(), (np.repeat(np.arange(len(LABELS)), len(columns)), np.tile(columns, len(LABELS)))),
+            shape=(len(LABELS), n_cols),
+            dtype=np.float32,
+        )
+        self.coef_, self.intercept_ = coef, intercept.astype(np.float32)
+        self.classes_ = np.array(LABELS)
+        self.info_ = dict(info, file=shown, file_sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+        return self
+
+    def _extractor(self) -> FeatureExtractor:
+        cached = getattr(self, "_extractor_cache", None)
+        if cached is None or (cached.n_bits, cached.window) != (self.n_bits, self.window):
+            cached = self._extractor_cache = FeatureExtractor(n_bits=self.n_bits, window=self.window)
+        return cached
