@@ -33,11 +33,18 @@ def test_seed_report_files(seed_report):
     assert sorted(p.name for p in seed_report.iterdir()) == ["report.html", "report.ipynb", "results.json"]
     results = json.loads((seed_report / "results.json").read_text(encoding="utf-8"))
     actors = {a["actor"]: a for a in results["actors"]}
+    rollup = {a["actor"]: a for a in results["actors_rollup"]}
     assert {"US", "U.S.", "United States", "Washington", "American"} <= set(actors["United States"]["aliases"])
-    assert {"Niger", "Niamey", "the junta"} <= set(actors["Niger"]["aliases"])
+    assert {"Niger", "Niamey"} <= set(actors["Niger"]["aliases"])
+    assert {"Niger", "Niamey", "the junta"} <= set(rollup["Niger"]["aliases"])
     assert {"Russia", "Russian", "Moscow"} <= set(actors["Russia"]["aliases"])
     assert {"French", "Paris"} <= set(actors["France"]["aliases"])
-    assert not set(actors) & {"Trump", "Benedict", "Vatican"}
+    assert {"United States", "Niger", "Russia", "France", "Iran", "Mali", "Burkina Faso"} <= set(rollup)
+    assert {"State Department", "Pentagon", "Kurt Campbell"} <= set(rollup["United States"]["members"])
+    assert actors["Kurt Campbell"]["root"] == "United States" and actors["Ali Lamine Sain"]["root"] == "Niger"
+    assert rollup["Nigeria"]["ambiguous"] == ["Nigerian → Niger"]
+    assert not set(actors) & {"Trump", "Benedict", "Vatican", "Senegal", "Italy"}
+    assert len(results["quotes"]) == 8 and {q["root"] for q in results["quotes"]} == {"United States"}
     removed = [r["text"] for r in results["article"]["removed"]]
     assert any(t.startswith("See also Pope Benedict") for t in removed)
     assert any(t.startswith("See also Trump") for t in removed)
@@ -48,7 +55,8 @@ def test_seed_report_files(seed_report):
 def test_seed_report_html_content(seed_report):
     html = (seed_report / "report.html").read_text(encoding="utf-8")
     for present in ("<h2", "Parameters", "n_topics", "<mark", "data:image/png;base64,", "Actors and how they are portrayed",
-                    "United States", "Removed as boilerplate"):
+                    "United States", "Removed as boilerplate", "Sources", "a senior State Department official",
+                    "Kurt Campbell", "Ali Lamine Sain"):
         assert present in html, present
     for absent in ("<script", "injected-parameters", "from workbench import", "analyze(", "results_file =",
                    "Kernel is running", "http://", "https://"):

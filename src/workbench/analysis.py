@@ -17,7 +17,7 @@ import pandas as pd
 from . import __version__
 from ._data import display_path
 from ._io import canonical_json, write_text_atomic
-from .actors import ActorMatcher
+from .actors import ActorMatcher, find_quotes
 from .loading import Article, load_article
 from .sentiment import aggregate_actors, get_scorer, score_mentions
 from .topics import TopicModel
@@ -41,7 +41,10 @@ class Analysis:
         topics: One row per topic: id, label, terms, weight, coherence.
         units: The texts topics were fitted on: unit, paragraph, text, topic (dominant, -1 = none).
         mentions: One row per actor mention, with label, polarity and probabilities.
-        actors: One row per actor (see :func:`workbench.sentiment.aggregate_actors`).
+        actors: One row per actor, at every level (see :func:`workbench.sentiment.aggregate_actors`).
+        rollup: One row per top-level actor (country, organisation, group), its
+            institutions and people rolled up into it.
+        quotes: Direct quotations with speaker phrase and speaker actor.
         sentiment_model: The scorer used: backend name and, for a trained model, its
             file, the file's sha256 and the hash of its training data.
         notes: Adjustments made on the way, in words (e.g. k lowered for a short text).
@@ -54,6 +57,8 @@ class Analysis:
     units: pd.DataFrame
     mentions: pd.DataFrame
     actors: pd.DataFrame
+    rollup: pd.DataFrame
+    quotes: pd.DataFrame
     sentiment_model: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -80,6 +85,8 @@ class Analysis:
             },
             "units": self.units.drop(columns=["text"]).to_dict(orient="records"),
             "actors": self.actors.to_dict(orient="records"),
+            "actors_rollup": self.rollup.drop(columns=["evidence"]).to_dict(orient="records"),
+            "quotes": self.quotes.to_dict(orient="records"),
             "mentions": self.mentions.drop(columns=["sentence"]).to_dict(orient="records"),
             "notes": self.notes,
         }
@@ -95,7 +102,7 @@ class Analysis:
     def __repr__(self) -> str:
         return (
             f"Analysis(title={self.article.title!r}, topics={len(self.topics)}, "
-            f"actors={len(self.actors)}, mentions={len(self.mentions)})"
+            f"actors={len(self.actors)}, mentions={len(self.mentions)}, quotes={len(self.quotes)})"
         )
 
 
@@ -158,6 +165,8 @@ def analyze(
     info = getattr(scorer, "info_", {})
     sentiment_model = {"backend": sentiment, **{k: info[k] for k in ("file", "file_sha256", "train_sha256") if k in info}}
     actor_table = aggregate_actors(mentions, n_boot=n_boot, random_state=seed)
+    rollup = aggregate_actors(mentions, by="root", n_boot=n_boot, random_state=seed)
+    quotes = find_quotes(article, mentions)
     parameters = {
         "article": article.source,
         "n_topics": n_topics,
@@ -169,4 +178,5 @@ def analyze(
         "seed": seed,
     }
     log.info("analysed %s: %d topics, %d actors, %d mentions", article.source, len(topics), len(actor_table), len(mentions))
-    return Analysis(article, parameters, model, topics, units, mentions, actor_table, sentiment_model, notes)
+    return Analysis(article, parameters, model, topics, units, mentions, actor_table, rollup, quotes, sentiment_model,
+                    notes)

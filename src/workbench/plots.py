@@ -8,12 +8,13 @@ from matplotlib.figure import Figure
 __all__ = ["actor_sentiment_figure"]
 
 
-def actor_sentiment_figure(actors: pd.DataFrame, *, top: int = 15) -> Figure:
+def actor_sentiment_figure(actors: pd.DataFrame, *, top: int = 15, title: str = "How each actor is portrayed") -> Figure:
     """Mean polarity per actor with its bootstrap interval, for the ``top`` most mentioned.
 
     Args:
         actors: The per-actor table (``Analysis.actors``).
         top: How many actors to show, by number of mentions.
+        title: Axes title.
     """
     shown = actors.head(top).iloc[::-1]  # most mentioned at the top
     fig = Figure(figsize=(7, 0.45 * max(len(shown), 1) + 1.2), layout="constrained")
@@ -32,5 +33,5 @@ def actor_sentiment_figure(actors: pd.DataFrame, *, top: int = 15) -> Figure:
     ax.set_yticks(y, [f"{a} (n={n})" for a, n in zip(shown["actor"], shown["mentions"])])
     ax.set_xlim(-1, 1)
     ax.set_xlabel("mean polarity toward the actor (95% bootstrap interval)")
-    ax.set_title("How each actor is portrayed")
+    ax.set_title(title)
     return fig

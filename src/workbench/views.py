@@ -22,6 +22,7 @@ __all__ = [
     "removed_html",
     "topics_html",
     "actors_html",
+    "sources_html",
     "evidence_html",
     "figure_html",
     "notes_html",
@@ -107,12 +108,32 @@ def topics_html(analysis: Analysis) -> str:
     return _table(table[["id", "label", "terms", "weight", "coherence", "units"]]) + quality
 
 
-def actors_html(analysis: Analysis) -> str:
-    """The per-actor sentiment table."""
-    if analysis.actors.empty:
+def actors_html(analysis: Analysis, *, rolled_up: bool = False) -> str:
+    """The per-actor sentiment table: every actor, or (``rolled_up``) one row per
+    country/organisation with its institutions and people folded in."""
+    table = analysis.rollup if rolled_up else analysis.actors
+    if table.empty:
         return "<p>No actor from the dictionary is mentioned.</p>"
-    cols = ["actor", "type", "aliases", "mentions", "positive", "neutral", "negative", "score", "ci_low", "ci_high"]
-    return _table(analysis.actors[cols])
+    cols = ["actor", "type", "members" if rolled_up else "parent", "aliases", "mentions", "positive", "neutral",
+            "negative", "score", "ci_low", "ci_high", "ambiguous"]
+    shown = table[cols].copy()
+    shown["ambiguous"] = shown["ambiguous"].map(lambda v: "; ".join(f"{x} (may mean)" for x in v) if v else "")
+    return _table(shown)
+
+
+def sources_html(analysis: Analysis) -> str:
+    """Who is quoted, how often, and the quotes (unclosed quotation marks noted)."""
+    quotes = analysis.quotes
+    if quotes.empty:
+        return "<p>No direct quotations found.</p>"
+    who = quotes.assign(speaker_actor=quotes["actor"].where(quotes["actor"] != "", "(unknown)"))
+    counts = (
+        who.groupby(["speaker_actor", "root"], sort=True).size().rename("quotes").reset_index()
+        .sort_values(["quotes", "speaker_actor"], ascending=[False, True], kind="stable")
+        .rename(columns={"speaker_actor": "speaker (actor)", "root": "rolled up to"})
+    )
+    listing = quotes[["speaker", "actor", "text", "closed"]].rename(columns={"closed": "quote closed"})
+    return _table(counts) + _table(listing)
 
 
 def evidence_html(analysis: Analysis, *, per_actor: int = 3) -> str:

@@ -30,40 +30,53 @@ def score_mentions(mentions: pd.DataFrame, scorer) -> pd.DataFrame:
 def aggregate_actors(
     mentions: pd.DataFrame,
     *,
+    by: str = "actor",
     n_boot: int = 2000,
     confidence: float = 0.95,
     random_state: int = 0,
 ) -> pd.DataFrame:
-    """One row per actor from scored mentions.
+    """One row per actor (``by="actor"``) or per rolled-up actor (``by="root"``).
 
-    Columns: actor, type, parent, aliases (surface forms seen, most frequent first),
-    mentions, positive, neutral, negative (label counts), score (mean polarity),
-    ci_low/ci_high (percentile bootstrap interval of the mean, ``n_boot`` resamples,
-    seeded per actor from ``random_state`` and the actor's name, so an actor's interval
-    does not depend on the others), evidence (one dict per distinct sentence:
-    sentence_id, sentence, label, polarity; strongest first).
-    Sorted by mentions (descending), then actor name.
+    Columns: actor, type, parent, root, level, aliases (surface forms seen, most
+    frequent first), members (the actors rolled up, for ``by="root"``), mentions,
+    positive, neutral, negative (label counts), score (mean polarity), ci_low/ci_high
+    (percentile bootstrap interval of the mean, ``n_boot`` resamples, seeded per actor
+    from ``random_state`` and the actor's name, so an actor's interval does not depend
+    on the others), ambiguous (aliases flagged as possibly meaning another actor, as
+    "alias → other"), evidence (one dict per distinct sentence: sentence_id, sentence,
+    label, polarity; strongest first). Sorted by mentions (descending), then name.
+    Optional input columns (parent, root, root_type, level, ambiguous) default to the actor's own.
     """
-    columns = ["actor", "type", "parent", "aliases", "mentions", "positive", "neutral", "negative",
-               "score", "ci_low", "ci_high", "evidence"]
+    columns = ["actor", "type", "parent", "root", "level", "aliases", "members", "mentions", "positive", "neutral",
+               "negative", "score", "ci_low", "ci_high", "ambiguous", "evidence"]
+    frame = mentions.copy()
+    for col, default in (("parent", ""), ("root", None), ("root_type", None), ("level", 0), ("ambiguous", "")):
+        if col not in frame:
+            frame[col] = frame[{"root": "actor", "root_type": "type"}[col]] if default is None else default
     rows = []
-    for actor, group in mentions.groupby("actor", sort=True):
+    for name, group in frame.groupby(by, sort=True):
         polarity = group["polarity"].to_numpy(dtype=float)
         counts = group["label"].value_counts()
         alias_counts = group["alias"].value_counts()
         aliases = sorted(alias_counts.index, key=lambda a: (-alias_counts[a], a))
-        low, high = _bootstrap_ci(polarity, n_boot, confidence, random_state, actor)
+        own = group[group["actor"] == name]
+        first = own.iloc[0] if len(own) else group.sort_values("level", kind="stable").iloc[0]
+        low, high = _bootstrap_ci(polarity, n_boot, confidence, random_state, name)
         evidence = (
             group.assign(strength=group["polarity"].abs())
             .sort_values(["strength", "sentence_id"], ascending=[False, True], kind="stable")
             .drop_duplicates("sentence_id")
         )
+        flagged = group[group["ambiguous"] != ""]
         rows.append(
             {
-                "actor": actor,
-                "type": group["type"].iloc[0],
-                "parent": group["parent"].iloc[0],
+                "actor": name,
+                "type": first["type"] if by == "actor" else first["root_type"],
+                "parent": first["parent"] if by == "actor" else "",
+                "root": first["root"],
+                "level": int(first["level"]) if by == "actor" else 0,
                 "aliases": aliases,
+                "members": sorted(set(group["actor"])) if by == "root" else [name],
                 "mentions": len(group),
                 "positive": int(counts.get("positive", 0)),
                 "neutral": int(counts.get("neutral", 0)),
@@ -71,6 +84,7 @@ def aggregate_actors(
                 "score": float(polarity.mean()),
                 "ci_low": low,
                 "ci_high": high,
+                "ambiguous": sorted({f"{a} → {o}" for a, o in zip(flagged["alias"], flagged["ambiguous"])}),
                 "evidence": [
                     {"sentence_id": int(r.sentence_id), "sentence": r.sentence, "label": r.label,
                      "polarity": float(r.polarity)}

@@ -1,0 +1,15 @@
+"""Actors: who appears in an article, at two levels (country → its institutions and
+people), and who said what.
+
+- :mod:`.dictionary` — the gazetteer of countries plus ``data/actors.json``, extendable
+- :mod:`.matcher` — every mention, with its actor, parent, root and ambiguity flag
+- :mod:`.people` — titled names, short references, affiliation
+- :mod:`.quotes` — direct quotations and their speakers
+"""
+from .dictionary import Actor, ActorDictionary, load_actors
+from .matcher import MENTION_COLUMNS, ActorMatcher, trie_pattern
+from .people import Person, find_people
+from .quotes import QUOTE_COLUMNS, find_quotes, quote_records
+
+__all__ = ["Actor", "ActorDictionary", "ActorMatcher", "MENTION_COLUMNS", "Person", "QUOTE_COLUMNS", "find_people",
+           "find_quotes", "load_actors", "quote_records", "trie_pattern"]

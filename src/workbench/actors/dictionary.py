@@ -1,0 +1,153 @@
+"""The actor dictionary: countries from the gazetteer plus institutions, organisations
+and groups from ``data/actors.json``, with their hierarchy (``parent``), job titles,
+exclusion phrases and confusable countries.
+
+A user file in the layout of ``data/actors.json`` extends the defaults (an entry with
+the same name replaces the default one); with ``"extends": false`` it replaces them,
+gazetteer included.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .._data import DEFAULT_ACTORS, data_path, display_path
+from ..errors import InputError
+
+__all__ = ["Actor", "ActorDictionary", "load_actors", "ACTOR_TYPES", "GAZETTEER"]
+
+ACTOR_TYPES = ("country", "institution", "organisation", "group", "person")
+GAZETTEER = "gazetteer.json"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One actor: canonical name, type, aliases, the actor it belongs to, job titles."""
+
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+    parent: str | None = None
+    titles: tuple[str, ...] = field(default=())
+    demonyms: tuple[str, ...] = field(default=())
+
+
+@dataclass
+class ActorDictionary:
+    """Actors by name, plus the phrases that are never mentions and confusable countries."""
+
+    actors: dict[str, Actor]
+    exclude: tuple[str, ...] = ()
+    confusable: tuple[tuple[str, ...], ...] = ()
+
+    def root(self, name: str) -> str:
+        """The top of ``name``'s hierarchy (a country, organisation or group)."""
+        seen = set()
+        while name in self.actors and self.actors[name].parent and name not in seen:
+            seen.add(name)
+            name = self.actors[name].parent
+        return name
+
+    def level(self, name: str) -> int:
+        """0 for a root actor, 1 for its institutions, 2 for their people, and so on."""
+        depth, current = 0, name
+        while current in self.actors and self.actors[current].parent and depth < 10:
+            current = self.actors[current].parent
+            depth += 1
+        return depth
+
+    def __len__(self) -> int:
+        return len(self.actors)
+
+
+def load_actors(path: str | os.PathLike[str] | None = None) -> ActorDictionary:
+    """The default dictionary, extended or replaced by the user file ``path``.
+
+    Raises:
+        InputError: a file is missing, not valid JSON, or an entry is malformed; the
+            message names the file and the entry.
+    """
+    defaults = _read(data_path(DEFAULT_ACTORS))
+    user = _read(Path(path)) if path else None
+    if user is not None and user.get("extends", True) is False:
+        entries, exclude, confusable = user["actors"], user.get("exclude", []), user.get("confusable", [])
+        countries: list[Actor] = []
+    else:
+        countries = _gazetteer()
+        entries = defaults["actors"]
+        exclude, confusable = defaults.get("exclude", []), defaults.get("confusable", [])
+        if user is not None:
+            replaced = {e.get("name") for e in user["actors"] if isinstance(e, dict)}
+            entries = [e for e in entries if e.get("name") not in replaced] + user["actors"]
+            exclude = exclude + user.get("exclude", [])
+            confusable = confusable + user.get("confusable", [])
+    source = display_path(path) if path else display_path(data_path(DEFAULT_ACTORS))
+    listed: dict[str, Actor] = {}
+    for i, entry in enumerate(entries):
+        actor = _actor(entry, f"{source}: actors[{i}]")
+        if actor.name in listed:
+            raise InputError(f"{source}: actor {actor.name!r} is listed twice", path=source)
+        listed[actor.name] = actor
+    # A listed entry is more specific than the gazetteer: its aliases win ("Brussels" is the EU).
+    claimed = {alias for actor in listed.values() for alias in actor.aliases}
+    actors = {
+        c.name: Actor(c.name, c.type, tuple(a for a in c.aliases if a not in claimed), demonyms=c.demonyms)
+        for c in countries
+        if c.name not in listed
+    }
+    actors.update(listed)
+    unknown = sorted({a.parent for a in actors.values() if a.parent and a.parent not in actors})
+    if unknown:
+        raise InputError(f"{source}: parent actor(s) not in the dictionary: {', '.join(unknown)}", path=source)
+    return ActorDictionary(actors, tuple(exclude), tuple(tuple(g) for g in confusable))
+
+
+def _read(path: Path) -> dict:
+    shown = display_path(path)
+    if not path.is_file():
+        raise InputError(f"{shown}: actor dictionary not found", path=shown)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{shown}: not a valid UTF-8 JSON actor dictionary ({exc})", path=shown) from None
+    entries = doc.get("actors") if isinstance(doc, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise InputError(f'{shown}: expected {{"actors": [...]}} with at least one actor', path=shown)
+    if not _strings(doc.get("exclude", [])):
+        raise InputError(f"{shown}: 'exclude' must be a list of non-empty strings", path=shown)
+    confusable = doc.get("confusable", [])
+    if not isinstance(confusable, list) or not all(_strings(group) for group in confusable):
+        raise InputError(f"{shown}: 'confusable' must be a list of lists of actor names", path=shown)
+    return doc
+
+
+def _strings(values: object) -> bool:
+    return isinstance(values, list) and all(isinstance(v, str) and v.strip() for v in values)
+
+
+def _actor(entry: object, where: str) -> Actor:
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
+        raise InputError(f"{where} needs a non-empty string 'name'")
+    name = entry["name"].strip()
+    kind = entry.get("type", "organisation")
+    if kind not in ACTOR_TYPES:
+        raise InputError(f"{where} ({name}): type must be one of {', '.join(ACTOR_TYPES)}, got {kind!r}")
+    aliases = entry.get("aliases", [name])
+    for key in ("aliases", "titles", "demonyms"):
+        if not _strings(entry.get(key, [])):
+            raise InputError(f"{where} ({name}): {key!r} must be a list of non-empty strings")
+    parent = entry.get("parent")
+    if parent is not None and not isinstance(parent, str):
+        raise InputError(f"{where} ({name}): 'parent' must be a string")
+    return Actor(name, kind, tuple(a.strip() for a in aliases), parent,
+                 tuple(entry.get("titles", [])), tuple(entry.get("demonyms", [])))
+
+
+def _gazetteer() -> list[Actor]:
+    doc = json.loads(data_path(GAZETTEER).read_text(encoding="utf-8"))
+    return [
+        Actor(c["name"], "country", tuple(c["names"] + c["demonyms"] + c["capitals"]), demonyms=tuple(c["demonyms"]))
+        for c in doc["countries"]
+    ]
