@@ -9,6 +9,8 @@ def test_seed_results_schema(seed_analysis):
     results = json.loads(seed_analysis.to_json())
     assert {"title", "sha256", "sentences", "removed"} <= set(results["article"])
     assert len(results["article"]["removed"]) == 5
+    assert len(results["article"]["sentences"]) == 33
+    assert results["article"]["sentences"][0]["text"].startswith("The United States told")
     assert results["parameters"]["article"] == "data/us-niger-troop-withdrawal.txt"
     assert results["parameters"]["actors"] == "default"
     for topic in results["topics"]:

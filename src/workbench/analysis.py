@@ -73,7 +73,10 @@ class Analysis:
                 "source": art.source,
                 "sha256": art.sha256,
                 "paragraphs": len(art.paragraphs),
-                "sentences": len(art.sentences),
+                "sentences": [
+                    {"index": x.index, "paragraph": x.paragraph, "start": x.start, "end": x.end, "text": x.text}
+                    for x in art.sentences
+                ],
                 "removed": [{"line": r.line, "text": r.text, "reason": r.reason} for r in art.removed],
             },
             "parameters": self.parameters,

@@ -117,7 +117,7 @@ def actors_html(analysis: Analysis, *, rolled_up: bool = False) -> str:
     cols = ["actor", "type", "members" if rolled_up else "parent", "aliases", "mentions", "positive", "neutral",
             "negative", "score", "ci_low", "ci_high", "ambiguous"]
     shown = table[cols].copy()
-    shown["ambiguous"] = shown["ambiguous"].map(lambda v: "; ".join(f"{x} (may mean)" for x in v) if v else "")
+    shown["ambiguous"] = shown["ambiguous"].map(lambda v: "; ".join(x.replace(" → ", " may mean ") for x in v))
     return _table(shown)
 
 
