@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.workbench-installed
 
+# `make lab` listens on 127.0.0.1 only, with Jupyter's random token (printed in the URL).
 .PHONY: report test test-fast lab clean-reports
 
 $(STAMP): pyproject.toml
@@ -24,7 +25,8 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
 lab: $(STAMP)
-	JUPYTER_PATH=$(CURDIR)/$(VENV)/share/jupyter $(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --no-browser
+	JUPYTER_PATH=$(CURDIR)/$(VENV)/share/jupyter $(BIN)/jupyter lab --notebook-dir=notebooks \
+		--ServerApp.ip=127.0.0.1 --no-browser $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 clean-reports:
 	find reports -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

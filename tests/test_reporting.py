@@ -25,13 +25,6 @@ def test_notebook_parameters_match_the_spec():
         assert eval(declared[name]["default"]) == default, name
 
 
-def test_notebook_sources_have_no_outputs():
-    nb = nbformat.read(REPORT_NOTEBOOK, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            assert not cell.outputs and cell.execution_count is None
-
-
 def test_validate_fills_defaults():
     params = validate_parameters({"n_topics": 5})
     assert params["n_topics"] == 5 and params["topic_unit"] == "paragraphs" and params["article"] == ""

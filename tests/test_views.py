@@ -1,4 +1,5 @@
 import pandas as pd
+import pytest
 from matplotlib.figure import Figure
 
 from workbench import article_from_text
@@ -17,7 +18,22 @@ def test_article_text_is_escaped_and_mentions_marked():
     html = article_html(art, mentions)
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;" in html and "onerror=&quot;alert(2)&quot;" in html
-    assert 'title="United &lt;b&gt;States · positive (+0.50)">US</mark>' in html
+    assert 'title="US: United &lt;b&gt;States · positive (+0.50)">US</mark>' in html
+
+
+def test_overlapping_mentions_are_both_shown():
+    art = article_from_text("Headline\n\nThe U.S. State Department said so.")
+    start = art.body.index("U.S.")
+    mentions = pd.DataFrame({
+        "start": [start, start], "end": [start + 21, start + 4], "actor": ["State Department", "United States"],
+        "label": ["neutral", "positive"], "polarity": [0.0, 0.4],
+    })
+    html = article_html(art, mentions)
+    inner = ('<mark style="background:#b8e0b8" title="U.S.: United States · positive (+0.40); '
+             'U.S. State Department: State Department · neutral (+0.00)">U.S.</mark>')
+    outer = ('<mark style="background:#e3e3e3" title="U.S. State Department: State Department · neutral (+0.00)">'
+             ' State Department</mark>')
+    assert inner + outer in html
 
 
 def test_figure_from_seed_and_empty_table(seed_analysis):
@@ -29,3 +45,39 @@ def test_figure_from_seed_and_empty_table(seed_analysis):
     assert isinstance(empty, Figure)
     a, b = figure_html(fig), figure_html(actor_sentiment_figure(seed_analysis.actors))
     assert a == b and a.startswith('<img alt="figure" src="data:image/png;base64,')
+
+
+def test_rich_display_of_the_main_objects(seed_analysis):
+    from workbench import TopicModel
+
+    hostile = article_from_text(HOSTILE)
+    assert "&lt;script&gt;" in hostile._repr_html_() and "<script>" not in hostile._repr_html_()
+    html = seed_analysis._repr_html_()
+    assert "United States" in html and "<mark" in html and "33 sentences" in html
+    fitted = seed_analysis.topic_model._repr_html_()
+    assert "NPMI" in fitted and ", ".join(seed_analysis.topics["terms"][0][:2]) in fitted
+    assert "NPMI" not in TopicModel()._repr_html_()  # unfitted: scikit-learn's own view
+    assert len(repr(seed_analysis)) < 150 and len(repr(seed_analysis.article)) < 150
+
+
+def test_styled_actors_and_compare(seed_analysis):
+    from workbench.views import compare_html, styled_actors
+
+    html = styled_actors(seed_analysis.actors).to_html()
+    assert "T_wb-actors" in html and html == styled_actors(seed_analysis.actors).to_html()
+    both = compare_html({"a": seed_analysis, "b": seed_analysis})
+    assert "a: score" in both and "b: mentions" in both
+
+
+def test_actor_mentions_and_explain(seed_analysis):
+    from workbench.sentiment import TargetSentiment
+
+    rows = seed_analysis.actor_mentions("United States")
+    assert {"State Department", "United States", "Kurt Campbell"} <= set(rows["actor"])
+    assert list(rows["polarity"].abs()) == sorted(rows["polarity"].abs(), reverse=True)
+    with pytest.raises(KeyError, match="not mentioned"):
+        seed_analysis.actor_mentions("Atlantis")
+    sentence = "Critics slammed Johnson for his disastrous failures."
+    why = TargetSentiment().explain((sentence, 16, 23), top=5)
+    assert len(why) == 5 and why.loc[0, "toward_positive"] < 0
+    assert list(why.columns) == ["feature", "value", "negative", "neutral", "positive", "toward_positive"]

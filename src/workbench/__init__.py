@@ -7,6 +7,7 @@ how each actor is portrayed, and render it all as a reproducible report.
 """
 __version__ = "0.1.0"
 
+from ._data import data_path, project_root  # noqa: E402
 from .actors import Actor, ActorMatcher, load_actors  # noqa: E402
 from .analysis import Analysis, analyze  # noqa: E402
 from .errors import InputError, ParameterError, ReportError, WorkbenchError  # noqa: E402
@@ -31,7 +32,9 @@ __all__ = [
     "aggregate_actors",
     "analyze",
     "article_from_text",
+    "data_path",
     "get_scorer",
     "load_actors",
     "load_article",
+    "project_root",
 ]

@@ -102,6 +102,25 @@ class Analysis:
         """Write :meth:`to_json` atomically to ``path``."""
         return write_text_atomic(path, self.to_json())
 
+    def actor_mentions(self, actor: str) -> pd.DataFrame:
+        """Every mention of ``actor`` (or of anything rolled up into it), with its sentence,
+        label and probabilities, strongest polarity first."""
+        rows = self.mentions[(self.mentions["actor"] == actor) | (self.mentions["root"] == actor)]
+        if rows.empty:
+            known = ", ".join(sorted(set(self.mentions["actor"]) | set(self.mentions["root"])))
+            raise KeyError(f"{actor!r} is not mentioned; mentioned: {known}")
+        cols = ["actor", "alias", "sentence_id", "label", "polarity", "negative", "neutral", "positive", "sentence"]
+        return (
+            rows.assign(strength=rows["polarity"].abs())
+            .sort_values(["strength", "sentence_id"], ascending=[False, True], kind="stable")[cols]
+            .reset_index(drop=True)
+        )
+
+    def _repr_html_(self) -> str:
+        from .views import summary_html
+
+        return summary_html(self)
+
     def __repr__(self) -> str:
         return (
             f"Analysis(title={self.article.title!r}, topics={len(self.topics)}, "

@@ -82,6 +82,11 @@ class Article:
     sha256: str
     source: str
 
+    def _repr_html_(self) -> str:
+        from .views import article_html
+
+        return article_html(self)
+
     def __repr__(self) -> str:
         return (
             f"Article(title={self.title!r}, paragraphs={len(self.paragraphs)}, "

@@ -145,6 +145,21 @@ class TopicModel(TransformerMixin, BaseEstimator):
             }
         )
 
+    def _repr_html_(self) -> str:
+        """Fitted: the topics with their terms; unfitted: scikit-learn's estimator view."""
+        if not hasattr(self, "components_"):
+            return super()._repr_html_()
+        from html import escape
+
+        rows = "".join(
+            f"<tr><td>{r.id}</td><td>{r.weight:.2f}</td><td>{r.coherence:.2f}</td><td>{escape(', '.join(r.terms))}</td></tr>"
+            for r in self.topics_frame(10).itertuples()
+        )
+        return (
+            f"<p>TopicModel(n_topics={self.n_topics}) — diversity {self.diversity_:.2f}</p>"
+            "<table><tr><th>topic</th><th>weight</th><th>NPMI</th><th>top terms</th></tr>" + rows + "</table>"
+        )
+
     def _top_indices(self, n: int) -> list[np.ndarray]:
         n = min(n, self.components_.shape[1])
         # Stable: descending weight, ties broken by term (alphabetical = column order).

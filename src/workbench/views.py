@@ -26,6 +26,9 @@ __all__ = [
     "evidence_html",
     "figure_html",
     "notes_html",
+    "summary_html",
+    "compare_html",
+    "styled_actors",
 ]
 
 #: Background colour per sentiment label.
@@ -35,12 +38,14 @@ LABEL_COLOURS = {"negative": "#f4b6b6", "neutral": "#e3e3e3", "positive": "#b8e0
 def article_html(article: Article, mentions: pd.DataFrame | None = None) -> str:
     """The cleaned article, each actor mention highlighted by its label.
 
-    Hovering a mention shows its actor, label and polarity. Mentions must not overlap
-    (the actor matcher never produces overlapping mentions).
+    Hovering a mention shows its actor, label and polarity. Overlapping mentions
+    ("U.S. State Department" holding "U.S.") are shown together: the overlap is coloured
+    by the innermost mention and its tooltip lists every mention that covers it.
     """
-    marks = [] if mentions is None else sorted(
-        zip(mentions["start"], mentions["end"], mentions["actor"], mentions.get("label", [""] * len(mentions)),
-            mentions.get("polarity", [0.0] * len(mentions)))
+    marks = [] if mentions is None or not len(mentions) else sorted(
+        zip(mentions["start"], mentions["end"], mentions["actor"],
+            mentions["label"] if "label" in mentions else [""] * len(mentions),
+            mentions["polarity"] if "polarity" in mentions else [0.0] * len(mentions))
     )
     parts = []
     if article.title:
@@ -58,17 +63,23 @@ def article_html(article: Article, mentions: pd.DataFrame | None = None) -> str:
 
 
 def _highlight(text: str, offset: int, marks: list) -> str:
-    out, cursor = [], 0
-    for start, end, actor, label, polarity in marks:
-        s, e = start - offset, end - offset
-        if s < cursor:  # overlapping mention: keep the first
+    """``text`` with <mark> elements; cut at every mention boundary so overlaps work."""
+    local = [(s - offset, e - offset, actor, label, pol) for s, e, actor, label, pol in marks]
+    cuts = sorted({0, len(text), *(x for m in local for x in m[:2])})
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        covering = sorted((m for m in local if m[0] <= a and b <= m[1]), key=lambda m: m[1] - m[0])
+        piece = escape(text[a:b])
+        if not covering:
+            out.append(piece)
             continue
-        out.append(escape(text[cursor:s]))
+        label = covering[0][3]
+        tip = "; ".join(
+            f"{text[m[0]:m[1]]}: {m[2]} · {m[3]} ({m[4]:+.2f})" if m[3] else f"{text[m[0]:m[1]]}: {m[2]}"
+            for m in covering
+        )
         colour = LABEL_COLOURS.get(label, "#fff3a0")
-        tip = f"{actor} · {label} ({polarity:+.2f})" if label else actor
-        out.append(f'<mark style="background:{colour}" title="{escape(tip)}">{escape(text[s:e])}</mark>')
-        cursor = e
-    out.append(escape(text[cursor:]))
+        out.append(f'<mark style="background:{colour}" title="{escape(tip)}">{piece}</mark>')
     return "".join(out)
 
 
@@ -164,3 +175,38 @@ def figure_html(fig: Figure, *, alt: str = "figure", dpi: int = 100) -> str:
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}"/>'
+
+
+def summary_html(analysis: Analysis) -> str:
+    """What a notebook shows for an Analysis: counts, rolled-up actors, topics, article."""
+    art = analysis.article
+    head = (
+        f"<p><b>{escape(art.title or art.source)}</b> — {len(art.paragraphs)} paragraphs, "
+        f"{len(art.sentences)} sentences, {len(analysis.mentions)} mentions of {len(analysis.actors)} actors, "
+        f"{len(analysis.quotes)} quotes, {len(art.removed)} boilerplate lines removed.</p>"
+    )
+    return head + actors_html(analysis, rolled_up=True) + topics_html(analysis) + article_html(art, analysis.mentions)
+
+
+def compare_html(analyses: dict[str, Analysis]) -> str:
+    """Rolled-up actor scores of several analyses side by side (one column per analysis)."""
+    frames = []
+    for name, analysis in analyses.items():
+        table = analysis.rollup.set_index("actor")[["mentions", "score"]]
+        frames.append(table.rename(columns=lambda c: f"{name}: {c}"))
+    joined = pd.concat(frames, axis=1).sort_index()
+    counts = [c for c in joined.columns if c.endswith("mentions")]
+    joined[counts] = joined[counts].fillna(0).astype(int)
+    return _table(joined.rename_axis("actor").reset_index())
+
+
+def styled_actors(table: pd.DataFrame):
+    """An actor table as a pandas Styler: score coloured from red (−1) to green (+1)."""
+    cols = [c for c in ("actor", "type", "parent", "mentions", "positive", "neutral", "negative", "score", "ci_low",
+                        "ci_high") if c in table]
+    return (
+        table[cols].style.hide(axis="index")
+        .format({c: "{:+.2f}" for c in ("score", "ci_low", "ci_high") if c in cols})
+        .background_gradient(subset=["score"], cmap="RdYlGn", vmin=-1, vmax=1)
+        .set_uuid("wb-actors")
+    )

@@ -136,6 +136,27 @@ class TargetSentiment(BaseEstimator):
         proba = self.predict_proba(items)
         return (proba["positive"] - proba["negative"]).to_numpy()
 
+    def explain(self, item: Item, *, top: int = 12) -> pd.DataFrame:
+        """Which features moved the prediction for one item, strongest first.
+
+        Columns: feature (its name, e.g. ``L1:praised`` = the word right before the
+        target), value, the weight × value it adds to each label's score, and
+        ``toward_positive`` (positive minus negative contribution).
+        """
+        self.ensure_loaded()
+        extractor = self._extractor()
+        feats = [(name, value) for name, value in extractor.features(check_items([item])[0]) if value]
+        rows = extractor._hasher.transform([[f] for f in feats]).tocsr()
+        cols = [row.indices[0] if row.nnz else -1 for row in rows]
+        weights = np.asarray(self.coef_[:, [c for c in cols if c >= 0]].todense()).T
+        frame = pd.DataFrame({"feature": [n for (n, _), c in zip(feats, cols) if c >= 0],
+                              "value": [v for (_, v), c in zip(feats, cols) if c >= 0]})
+        for k, label in enumerate(LABELS):
+            frame[label] = weights[:, k] * frame["value"]
+        frame["toward_positive"] = frame["positive"] - frame["negative"]
+        order = frame["toward_positive"].abs().sort_values(ascending=False, kind="stable").index
+        return frame.loc[order].head(top).reset_index(drop=True)
+
     # --------------------------------------------------------------- persistence
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the fitted model to ``path`` (deterministic bytes; no pickle)."""
