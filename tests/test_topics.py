@@ -71,3 +71,47 @@ def test_get_params_roundtrip():
     model = TopicModel(n_topics=4, random_state=3, ngram_range=(1, 2))
     assert model.get_params()["n_topics"] == 4
     assert TopicModel(**model.get_params()).get_params() == model.get_params()
+
+
+THEMES = [
+    "troops base military drone army soldiers withdrawal deployment patrol mission commander weapons airfield",
+    "election vote democracy ballot parliament campaign candidate transition polls voters constitution party",
+    "economy inflation prices bank growth market trade exports currency budget investment debt tariffs",
+]
+
+
+def _theme_corpus(per_theme: int = 30) -> list[str]:
+    rng = np.random.default_rng(0)
+    return [" ".join(rng.choice(theme.split(), size=8, replace=False)) for theme in THEMES for _ in range(per_theme)]
+
+
+def test_auto_k_table_and_choice():
+    texts = _theme_corpus()  # 90 texts, three clear themes
+    model = TopicModel(n_topics="auto", k_range=(2, 5)).fit(texts)
+    assert list(model.k_table_["k"]) == [2, 3, 4, 5]
+    assert {"coherence", "diversity", "stability", "score"} <= set(model.k_table_.columns)
+    assert model.n_topics_ == int(model.k_table_.loc[model.k_table_["score"].idxmax(), "k"])
+    assert model.n_topics_ == 3
+    again = TopicModel(n_topics="auto", k_range=(2, 5)).fit(list(texts))
+    assert again.top_terms(5) == model.top_terms(5)
+
+
+def test_stability_and_labels():
+    model = TopicModel(n_topics=3, stability_resamples=2).fit(_theme_corpus())
+    assert 0.5 < model.stability_ <= 1.0 + 1e-9
+    assert len(model.labels_) == 3 and all(model.labels_)
+    assert np.isnan(TopicModel(n_topics=3, stability_resamples=0).fit(TEXTS).stability_)
+
+
+def test_news_stop_words_and_corpus_vocabulary():
+    docs = [f"Mr Smith said the {w} rose this year" for w in ("market", "stock", "price")] * 40
+    model = TopicModel(n_topics=2).fit(docs)
+    vocab = set(model.feature_names_)
+    assert not {"said", "mr", "year"} & vocab
+    assert model.vectorizer_.max_df == 0.5 and model.vectorizer_.min_df == 2  # 120 texts: a corpus
+
+
+@pytest.mark.parametrize("bad", [0, -1, "five", True, 2.5])
+def test_bad_n_topics(bad):
+    with pytest.raises(ValueError, match="n_topics must be"):
+        TopicModel(n_topics=bad).fit(TEXTS)

@@ -3,58 +3,87 @@
 NMF is initialised by NNDSVD (an SVD, not random draws), so the same texts and
 parameters give the same topics on every run. Topics are ordered by their share of
 the total document-topic weight, largest first, so topic 0 is the main theme.
+
+Quality figures come with every fit: NPMI coherence of each topic's top-10 terms
+(document co-occurrence over the fitted texts), diversity (unique share of the top-25
+terms) and stability (mean cosine similarity of the topics to those refitted on
+seeded 80% subsamples, matched one-to-one). ``n_topics="auto"`` picks k by them.
 """
 from __future__ import annotations
 
+import logging
 from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from scipy.optimize import linear_sum_assignment
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import NMF
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["TopicModel", "npmi_coherence", "topic_diversity"]
+__all__ = ["TopicModel", "npmi_coherence", "topic_diversity", "NEWS_STOP_WORDS"]
+
+log = logging.getLogger(__name__)
 
 #: Words of two or more letters; numbers and punctuation are not topic terms.
 TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"
+#: English stop words plus words every news story uses ("said", "mr", "year", …).
+NEWS_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | {
+    "said", "says", "say", "mr", "mrs", "ms", "year", "years", "people", "new", "just", "like", "told", "time",
+    "make", "way", "going", "want", "think", "added", "including", "according", "week", "month", "day", "today",
+    "yesterday", "did", "does", "don", "got", "ve", "ll", "didn", "doesn", "isn",
+})
+#: Below this many texts the vocabulary keeps every term (one article's paragraphs).
+SMALL_CORPUS = 100
+_UNFITTED = "This TopicModel is not fitted yet; call fit(texts) first."
 
 
 class TopicModel(TransformerMixin, BaseEstimator):
     """TF-IDF + NMF topics over a list of texts (paragraphs, sentences or articles).
 
     Args:
-        n_topics: Number of topics k.
-        random_state: Seed passed to the SVD inside NNDSVD initialisation.
+        n_topics: Number of topics k, or "auto" to choose k in ``k_range`` by quality
+            (see :attr:`k_table_`).
+        random_state: Seed of the SVD inside NNDSVD and of the stability subsamples.
         max_features: Vocabulary cap (most frequent terms), None for no cap.
         ngram_range: Term n-gram range, e.g. (1, 2) to add bigrams.
-        min_df, max_df: Document-frequency limits, as in ``TfidfVectorizer``.
-        stop_words: Stop-word list ("english", a list, or None).
+        min_df, max_df: Document-frequency limits as in ``TfidfVectorizer``; "auto" keeps
+            every term below 100 texts and uses 2 and 0.5 from there.
+        stop_words: "news" (:data:`NEWS_STOP_WORDS`), "english", a list, or None.
         max_iter: NMF iteration cap.
+        k_range: Smallest and largest k tried by ``n_topics="auto"``.
+        stability_resamples: Subsample refits for :attr:`stability_` (0 to skip).
 
     Fitted attributes:
+        n_topics_: The k used.
         vectorizer_, nmf_: The fitted scikit-learn steps.
         feature_names_: Vocabulary, indexed like the columns of ``components_``.
         components_: Topic-term weights, shape (n_topics, n_terms), topics ordered by weight.
         doc_topics_: Document-topic weights of the fitted texts.
         topic_weights_: Share of the total document-topic weight per topic (sums to 1).
         coherence_: NPMI coherence of each topic's top-10 terms over the fitted texts.
-        diversity_: Share of unique terms among all topics' top-25 terms.
+        diversity_: Share of unique terms among all topics' top-25 terms (top
+            vocabulary/k when that is smaller).
+        stability_: Mean matched cosine similarity to subsample refits (nan if skipped).
+        labels_: A short readable label per topic (distinctive terms, bigrams where frequent).
+        k_table_: With ``n_topics="auto"``: k vs coherence, diversity, stability, score.
     """
 
     def __init__(
         self,
-        n_topics: int = 3,
+        n_topics: int | str = 3,
         *,
         random_state: int = 0,
-        max_features: int | None = 5000,
+        max_features: int | None = 20000,
         ngram_range: tuple[int, int] = (1, 1),
-        min_df: int | float = 1,
-        max_df: int | float = 1.0,
-        stop_words: str | Sequence[str] | None = "english",
+        min_df: int | float | str = "auto",
+        max_df: int | float | str = "auto",
+        stop_words: str | Sequence[str] | None = "news",
         max_iter: int = 1000,
+        k_range: tuple[int, int] = (2, 10),
+        stability_resamples: int = 2,
     ) -> None:
         self.n_topics = n_topics
         self.random_state = random_state
@@ -64,81 +93,85 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.max_df = max_df
         self.stop_words = stop_words
         self.max_iter = max_iter
+        self.k_range = k_range
+        self.stability_resamples = stability_resamples
 
     def fit(self, texts: Iterable[str], y: object = None) -> "TopicModel":
-        """Learn the vocabulary and k topics from ``texts``."""
+        """Learn the vocabulary and the topics from ``texts``."""
         self.fit_transform(texts)
         return self
 
     def fit_transform(self, texts: Iterable[str], y: object = None) -> np.ndarray:
         """Fit and return the document-topic weights of ``texts``."""
         texts = _as_texts(texts)
-        if not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 1:
-            raise ValueError(f"n_topics must be a positive integer, got {self.n_topics!r}")
+        auto = self.n_topics == "auto"
+        if not auto and (isinstance(self.n_topics, bool) or not isinstance(self.n_topics, (int, np.integer))
+                         or self.n_topics < 1):
+            raise ValueError(f"n_topics must be a positive integer or 'auto', got {self.n_topics!r}")
+        small = len(texts) < SMALL_CORPUS
+        stop = sorted(NEWS_STOP_WORDS) if self.stop_words == "news" else self.stop_words
         self.vectorizer_ = TfidfVectorizer(
             token_pattern=TOKEN_PATTERN,
-            stop_words=self.stop_words,
+            stop_words=stop,
             max_features=self.max_features,
             ngram_range=self.ngram_range,
-            min_df=self.min_df,
-            max_df=self.max_df,
+            min_df=(1 if small else 2) if self.min_df == "auto" else self.min_df,
+            max_df=(1.0 if small else 0.5) if self.max_df == "auto" else self.max_df,
             sublinear_tf=True,
+            dtype=np.float64,
         )
         try:
             X = self.vectorizer_.fit_transform(texts)
         except ValueError as exc:  # empty vocabulary
             raise ValueError(f"no topic terms in the texts ({exc})") from None
         limit = min(X.shape)
-        if self.n_topics > limit:
-            raise ValueError(
-                f"n_topics={self.n_topics} is more than the {X.shape[0]} texts / "
-                f"{X.shape[1]} terms allow (at most {limit})"
-            )
-        self.nmf_ = NMF(
-            n_components=self.n_topics,
-            init="nndsvd",
-            random_state=self.random_state,
-            max_iter=self.max_iter,
-        )
-        W = self.nmf_.fit_transform(X)
-        totals = W.sum(axis=0)
-        # Stable order: by weight, ties by original index.
-        self.order_ = np.lexsort((np.arange(self.n_topics), -np.round(totals, 12)))
-        self.components_ = self.nmf_.components_[self.order_]
-        self.doc_topics_ = W[:, self.order_]
-        grand = totals.sum()
-        self.topic_weights_ = totals[self.order_] / grand if grand > 0 else np.zeros(self.n_topics)
         self.feature_names_ = self.vectorizer_.get_feature_names_out()
-        top10 = self._top_indices(10)
-        self.coherence_ = np.array([npmi_coherence(idx, X) for idx in top10])
-        self.diversity_ = topic_diversity(self._top_indices(25))
+        if auto:
+            k = self._choose_k(X)
+        else:
+            k = int(self.n_topics)
+            if k > limit:
+                raise ValueError(
+                    f"n_topics={k} is more than the {X.shape[0]} texts / {X.shape[1]} terms allow (at most {limit})"
+                )
+        self.n_topics_ = k
+        self.nmf_, W, order = self._factorise(X, k)
+        self.order_ = order
+        self.components_ = self.nmf_.components_[order]
+        self.doc_topics_ = W[:, order]
+        totals = self.doc_topics_.sum(axis=0)
+        self.topic_weights_ = totals / totals.sum() if totals.sum() > 0 else np.zeros(k)
+        self.coherence_ = np.array([npmi_coherence(idx, X) for idx in self._top_indices(10)])
+        self.diversity_ = topic_diversity(self._top_indices(_diversity_depth(X.shape[1], k)))
+        self.stability_ = self._stability(X, k, self.components_) if self.stability_resamples else float("nan")
+        self.labels_ = self._labels(texts)
         return self.doc_topics_
 
     def transform(self, texts: Iterable[str]) -> np.ndarray:
         """Document-topic weights of ``texts`` under the fitted topics."""
-        check_is_fitted(self, "components_", msg="This TopicModel is not fitted yet; call fit(texts) first.")
+        check_is_fitted(self, "components_", msg=_UNFITTED)
         X = self.vectorizer_.transform(_as_texts(texts))
         return self.nmf_.transform(X)[:, self.order_]
 
     def top_terms(self, n: int = 10) -> list[list[str]]:
         """The ``n`` highest-weighted terms of each topic, one list per topic."""
-        check_is_fitted(self, "components_", msg="This TopicModel is not fitted yet; call fit(texts) first.")
+        check_is_fitted(self, "components_", msg=_UNFITTED)
         return [[str(self.feature_names_[i]) for i in idx] for idx in self._top_indices(n)]
 
     def dominant_topic(self, doc_topics: np.ndarray | None = None) -> np.ndarray:
         """Index of each document's strongest topic; -1 where a document has no weight."""
-        check_is_fitted(self, "components_", msg="This TopicModel is not fitted yet; call fit(texts) first.")
+        check_is_fitted(self, "components_", msg=_UNFITTED)
         W = self.doc_topics_ if doc_topics is None else doc_topics
         best = W.argmax(axis=1)
         return np.where(W.max(axis=1) > 0, best, -1)
 
     def topics_frame(self, n: int = 10) -> pd.DataFrame:
-        """One row per topic: id, label (its top 3 terms), terms, weight, coherence."""
+        """One row per topic: id, label, terms, weight, coherence."""
         terms = self.top_terms(n)
         return pd.DataFrame(
             {
                 "id": np.arange(len(terms)),
-                "label": [" · ".join(t[:3]) for t in terms],
+                "label": self.labels_,
                 "terms": terms,
                 "weight": self.topic_weights_,
                 "coherence": self.coherence_,
@@ -152,18 +185,97 @@ class TopicModel(TransformerMixin, BaseEstimator):
         from html import escape
 
         rows = "".join(
-            f"<tr><td>{r.id}</td><td>{r.weight:.2f}</td><td>{r.coherence:.2f}</td><td>{escape(', '.join(r.terms))}</td></tr>"
+            f"<tr><td>{r.id}</td><td>{escape(r.label)}</td><td>{r.weight:.2f}</td><td>{r.coherence:.2f}</td>"
+            f"<td>{escape(', '.join(r.terms))}</td></tr>"
             for r in self.topics_frame(10).itertuples()
         )
         return (
-            f"<p>TopicModel(n_topics={self.n_topics}) — diversity {self.diversity_:.2f}</p>"
-            "<table><tr><th>topic</th><th>weight</th><th>NPMI</th><th>top terms</th></tr>" + rows + "</table>"
+            f"<p>TopicModel(n_topics={self.n_topics_}) — diversity {self.diversity_:.2f}, "
+            f"stability {self.stability_:.2f}</p>"
+            "<table><tr><th>topic</th><th>label</th><th>weight</th><th>NPMI</th><th>top terms</th></tr>"
+            + rows + "</table>"
         )
+
+    # ----------------------------------------------------------------- internals
+    def _factorise(self, X, k: int) -> tuple[NMF, np.ndarray, np.ndarray]:
+        nmf = NMF(n_components=k, init="nndsvd", random_state=self.random_state, max_iter=self.max_iter)
+        W = nmf.fit_transform(X)
+        totals = W.sum(axis=0)
+        order = np.lexsort((np.arange(k), -np.round(totals, 12)))  # by weight, ties by index
+        return nmf, W, order
+
+    def _stability(self, X, k: int, reference: np.ndarray) -> float:
+        """Mean cosine similarity of ``reference`` topics to refits on 80% subsamples."""
+        n = X.shape[0]
+        size = max(int(0.8 * n), k)
+        if size >= n or k > min(size, X.shape[1]):
+            return float("nan")
+        ref = reference / np.maximum(np.linalg.norm(reference, axis=1, keepdims=True), 1e-12)
+        scores = []
+        for r in range(self.stability_resamples):
+            rows = np.sort(np.random.default_rng([self.random_state, r]).choice(n, size=size, replace=False))
+            nmf = NMF(n_components=k, init="nndsvd", random_state=self.random_state, max_iter=self.max_iter)
+            nmf.fit(X[rows])
+            other = nmf.components_ / np.maximum(np.linalg.norm(nmf.components_, axis=1, keepdims=True), 1e-12)
+            similarity = ref @ other.T
+            i, j = linear_sum_assignment(-similarity)
+            scores.append(float(similarity[i, j].mean()))
+        return float(np.mean(scores))
+
+    def _choose_k(self, X) -> int:
+        """k in ``k_range`` with the best (NPMI + 1) / 2 × diversity × stability."""
+        low, high = self.k_range
+        high = min(high, min(X.shape) - 1)
+        low = min(low, high)
+        if high < 1:
+            raise ValueError("too few texts or terms to choose a number of topics")
+        rows = []
+        for k in range(low, high + 1):
+            nmf, W, order = self._factorise(X, k)
+            components = nmf.components_[order]
+            tops = [np.argsort(-row, kind="stable") for row in components]
+            coherence = float(np.mean([npmi_coherence(t[:10], X) for t in tops]))
+            diversity = topic_diversity([t[:_diversity_depth(X.shape[1], k)] for t in tops])
+            stability = self._stability(X, k, components) if self.stability_resamples else float("nan")
+            score = (coherence + 1) / 2 * diversity * (1.0 if np.isnan(stability) else stability)
+            rows.append({"k": k, "coherence": coherence, "diversity": diversity, "stability": stability,
+                         "score": score})
+        self.k_table_ = pd.DataFrame(rows)
+        best = int(self.k_table_.loc[self.k_table_["score"].idxmax(), "k"])
+        log.info("n_topics='auto' chose k=%d:\n%s", best, self.k_table_.round(3).to_string(index=False))
+        return best
+
+    def _labels(self, texts: list[str], n: int = 3) -> list[str]:
+        """Distinctive terms per topic (weight × exclusivity); a bigram of two of them
+        replaces both where it is frequent in the topic's own texts."""
+        H = self.components_
+        exclusivity = H / np.maximum(H.sum(axis=0, keepdims=True), 1e-12)
+        dominant = self.dominant_topic()
+        labels = []
+        for k, row in enumerate(H):
+            score = row / max(row.max(), 1e-12) * exclusivity[k]
+            terms = [str(self.feature_names_[i]) for i in np.argsort(-score, kind="stable")[:n] if row[i] > 0]
+            own = [t for t, d in zip(texts, dominant) if d == k]
+            candidates = {f"{a} {b}" for a in terms for b in terms if a != b}
+            if own and candidates:
+                counts = CountVectorizer(vocabulary=sorted(candidates), ngram_range=(2, 2),
+                                         token_pattern=TOKEN_PATTERN).fit_transform(own).sum(axis=0).A1
+                best = int(np.argmax(counts))
+                if counts[best] >= max(3, 0.05 * len(own)):
+                    bigram = sorted(candidates)[best]
+                    terms = [bigram] + [t for t in terms if t not in bigram.split()]
+            labels.append(" · ".join(terms))
+        return labels
 
     def _top_indices(self, n: int) -> list[np.ndarray]:
         n = min(n, self.components_.shape[1])
         # Stable: descending weight, ties broken by term (alphabetical = column order).
         return [np.argsort(-row, kind="stable")[:n] for row in self.components_]
+
+def _diversity_depth(n_terms: int, k: int) -> int:
+    """Top terms per topic for diversity: 25, fewer when the vocabulary has fewer than
+    25 terms per topic (else diversity would punish k for a small vocabulary)."""
+    return min(25, max(5, n_terms // k))
 
 
 def npmi_coherence(term_indices: Sequence[int], X: sparse.spmatrix | np.ndarray) -> float:
