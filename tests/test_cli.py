@@ -52,3 +52,22 @@ def test_bad_parameters_fail_before_running(tmp_path, capsys, args, message):
 def _write(path, data):
     path.write_bytes(data)
     return path
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--corpus", "/nonexistent/corpus.jsonl"], "no such corpus"),
+        (["--corpus", "tests/fixtures/corpus.jsonl", "-p", "strict", "1"], "corpus.jsonl:3"),
+        (["--corpus", "tests/fixtures/corpus.jsonl", "-p", "topic_unit", "sentences"], "unknown parameter 'topic_unit'"),
+        (["article.txt", "--corpus", "tests/fixtures/corpus.jsonl"], "not both"),
+    ],
+)
+def test_bad_corpus_runs_fail_before_running(tmp_path, capsys, args, message, monkeypatch):
+    from .conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    code = main(["report", "-o", str(tmp_path / "out"), *args])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -122,3 +122,19 @@ def test_kernel_found_whatever_else_is_installed(tmp_path):
     run = subprocess.run([str(WORKBENCH), "report", "-o", str(tmp_path / "out")], capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "out" / "us-niger-troop-withdrawal" / "report.html").is_file()
+
+
+def test_corpus_report_reproduces_byte_for_byte(tmp_path):
+    fixture = Path(__file__).parent / "fixtures" / "corpus.jsonl"
+    digests = []
+    for run in ("one", "two"):
+        result = subprocess.run([str(WORKBENCH), "report", "--corpus", str(fixture), "-o", str(tmp_path / run),
+                                 "-p", "n_topics", "2"], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        digests.append(_digests(tmp_path / run / "corpus"))
+    assert digests[0] == digests[1]
+    assert sorted(digests[0]) == ["mentions.parquet", "report.html", "report.ipynb", "results.json"]
+    html = (tmp_path / "one" / "corpus" / "report.html").read_text(encoding="utf-8")
+    for present in ("Topics", "Actors by topic", "Actors over time", "Evidence", "Skipped records", "corpus.jsonl:3"):
+        assert present in html, present
+    assert "<script" not in html

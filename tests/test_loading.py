@@ -108,3 +108,21 @@ def test_missing_directory_and_too_large(tmp_path, write_file):
         load_article(tmp_path)
     with pytest.raises(InputError, match="larger than"):
         load_article(write_file("big.txt", "x" * 200), max_bytes=100)
+
+
+def test_html_article(write_file):
+    page = (
+        "<html><head><title>Site | Story</title><script>alert('x')</script><style>p{}</style></head><body>"
+        "<nav>Home · World</nav><h1>Niger &amp; the US</h1><p>NIAMEY, Niger — The junta <b>spoke</b>.</p>"
+        "<p>Second<br>paragraph.</p><aside>Ad</aside><form>Leave a Reply</form><footer>© Site</footer></body></html>"
+    )
+    art = load_article(write_file("page.html", page))
+    assert art.title == "Niger & the US" and art.dateline == "NIAMEY, Niger"
+    assert art.paragraphs == ("The junta spoke.", "Second paragraph.")
+    for gone in ("alert", "Home", "Ad", "Reply", "©"):
+        assert gone not in art.body
+
+
+def test_html_without_text_is_an_error(write_file):
+    with pytest.raises(InputError, match="no article text"):
+        load_article(write_file("empty.html", "<html><script>x()</script></html>"))

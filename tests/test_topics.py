@@ -115,3 +115,10 @@ def test_news_stop_words_and_corpus_vocabulary():
 def test_bad_n_topics(bad):
     with pytest.raises(ValueError, match="n_topics must be"):
         TopicModel(n_topics=bad).fit(TEXTS)
+
+
+def test_fit_from_a_generator_reads_it_once():
+    texts = _theme_corpus()
+    model = TopicModel(n_topics=3).fit(t for t in texts)
+    assert model.doc_topics_.shape == (90, 3)
+    assert all(model.labels_)  # labels without bigrams when the texts are not kept

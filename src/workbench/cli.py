@@ -13,7 +13,7 @@ log = logging.getLogger("workbench")
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from .reporting import REPORT_PARAMETERS
+    from .reporting import CORPUS_PARAMETERS, REPORT_PARAMETERS
 
     parser = argparse.ArgumentParser(
         prog="workbench",
@@ -23,6 +23,8 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     params = "\n".join(f"  {p.name:<11} {p.help} (default: {p.default!r})" for p in REPORT_PARAMETERS)
+    params += "\n\ncorpus parameters (with --corpus):\n" + "\n".join(
+        f"  {p.name:<11} {p.help} (default: {p.default!r})" for p in CORPUS_PARAMETERS if p.name != "corpus")
     report = sub.add_parser(
         "report",
         help="run the report notebook on one article",
@@ -32,6 +34,8 @@ def _build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     report.add_argument("article", nargs="?", help="article file (default: the seed article in data/)")
+    report.add_argument("--corpus", metavar="FILE", help="report on a corpus instead: a .jsonl/.csv file or a folder "
+                        "(runs notebooks/corpus_report.ipynb; parameters below under 'corpus parameters')")
     report.add_argument("-o", "--output-dir", default="reports", metavar="DIR", help="default: reports/")
     report.add_argument(
         "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
@@ -76,15 +80,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "report":
-            from .reporting import parse_parameter_values, run_report
+            from .reporting import CORPUS_PARAMETERS, parse_parameter_values, run_corpus_report, run_report
 
-            params = parse_parameter_values(args.parameter)
-            folder = run_report(
-                args.article,
-                output_dir=args.output_dir,
-                parameters=params,
-                progress=not args.no_progress and sys.stderr.isatty(),
-            )
+            progress = not args.no_progress and sys.stderr.isatty()
+            if args.corpus:
+                if args.article:
+                    raise WorkbenchError("give an article or --corpus, not both")
+                params = parse_parameter_values(args.parameter, CORPUS_PARAMETERS)
+                folder = run_corpus_report(args.corpus, output_dir=args.output_dir, parameters=params,
+                                           progress=progress)
+            else:
+                params = parse_parameter_values(args.parameter)
+                folder = run_report(args.article, output_dir=args.output_dir, parameters=params, progress=progress)
             print(display_path(folder / "report.html"))
         elif args.command == "sentiment":
             _sentiment(args)

@@ -5,8 +5,9 @@ are removed by named rules and kept in :attr:`Article.removed`, so nothing is lo
 silently. Sentences carry character offsets into the cleaned body
 (``article.body[s.start:s.end] == s.text``).
 
-Readers are chosen by file suffix (:data:`READERS`); plain text is read now, and HTML
-and corpus records plug in as further readers that produce the same ``Article``.
+Readers are chosen by file suffix (:data:`READERS`): plain text, and HTML (its block
+elements become paragraphs; scripts, navigation and forms are dropped). Corpus records
+(:mod:`workbench.corpus`) go through :func:`article_from_text` like any text.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable
 
@@ -27,6 +29,7 @@ __all__ = [
     "RemovedLine",
     "load_article",
     "article_from_text",
+    "html_to_text",
     "split_sentences",
     "BOILERPLATE_RULES",
     "MAX_BYTES",
@@ -233,8 +236,82 @@ def _read_plain_text(raw: bytes, *, source: str) -> Article:
     return article_from_text(text, source=source, sha256=hashlib.sha256(raw).hexdigest())
 
 
+class _HTMLText(HTMLParser):
+    """Collects the text of block elements, skipping scripts, styles and page furniture."""
+
+    BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption", "td"}
+    SKIP = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "button",
+            "svg", "iframe", "select"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title = ""
+        self.blocks: list[tuple[str, str]] = []
+        self._skip = 0
+        self._tag: str | None = None
+        self._buffer: list[str] = []
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in self.SKIP:
+            self._skip += 1
+        elif tag == "title":
+            self._in_title = True
+        elif tag in self.BLOCKS and not self._skip:
+            self._flush()
+            self._tag = tag
+        elif tag == "br" and self._tag:
+            self._buffer.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag == "title":
+            self._in_title = False
+        elif tag == self._tag:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+        elif self._tag and not self._skip:
+            self._buffer.append(data)
+
+    def _flush(self) -> None:
+        text = _WS.sub(" ", "".join(self._buffer)).strip()
+        if self._tag and text:
+            self.blocks.append((self._tag, text))
+        self._tag, self._buffer = None, []
+
+
+def html_to_text(markup: str) -> str:
+    """Article text of an HTML page: the headline (first <h1>, else <title>) and then one
+    paragraph per block element, blank-line separated. Scripts, styles, navigation,
+    headers, footers, asides and forms are dropped; entities are decoded."""
+    parser = _HTMLText()
+    parser.feed(markup)
+    parser.close()
+    parser._flush()
+    blocks = parser.blocks
+    headline = next((t for tag, t in blocks if tag == "h1"), "") or _WS.sub(" ", parser.title).strip()
+    body = [t for tag, t in blocks if not (tag == "h1" and t == headline)]
+    return "\n\n".join(([headline] if headline else []) + body)
+
+
+def _read_html(raw: bytes, *, source: str) -> Article:
+    text = html_to_text(_decode(raw, source))
+    if not text.strip():
+        raise InputError(f"{source}: the HTML page has no article text (no paragraphs or headings)")
+    return article_from_text(text, source=source, sha256=hashlib.sha256(raw).hexdigest())
+
+
 #: Reader per file suffix; unknown suffixes are read as plain text.
-READERS: dict[str, Callable[..., Article]] = {".txt": _read_plain_text, ".md": _read_plain_text}
+READERS: dict[str, Callable[..., Article]] = {
+    ".txt": _read_plain_text,
+    ".md": _read_plain_text,
+    ".html": _read_html,
+    ".htm": _read_html,
+}
 
 
 # ------------------------------------------------------------------------- helpers

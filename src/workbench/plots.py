@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["actor_sentiment_figure"]
+__all__ = ["actor_sentiment_figure", "actor_time_figure"]
 
 
 def actor_sentiment_figure(actors: pd.DataFrame, *, top: int = 15, title: str = "How each actor is portrayed") -> Figure:
@@ -34,4 +34,28 @@ def actor_sentiment_figure(actors: pd.DataFrame, *, top: int = 15, title: str = 
     ax.set_xlim(-1, 1)
     ax.set_xlabel("mean polarity toward the actor (95% bootstrap interval)")
     ax.set_title(title)
+    return fig
+
+
+def actor_time_figure(actor_time: pd.DataFrame, actors: list[str]) -> Figure:
+    """Mean polarity per month for ``actors`` (from ``CorpusAnalysis.actor_time``)."""
+    fig = Figure(figsize=(8, 3.5), layout="constrained")
+    ax = fig.add_subplot()
+    rows = actor_time[actor_time["root"].isin(actors)]
+    if rows.empty:
+        ax.text(0.5, 0.5, "no dated articles", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
+    months = sorted(rows["month"].unique())
+    position = {m: i for i, m in enumerate(months)}
+    for actor in actors:
+        part = rows[rows["root"] == actor]
+        if not part.empty:
+            ax.plot([position[m] for m in part["month"]], part["score"], marker="o", label=actor)
+    ax.axhline(0, color="#999999", linewidth=0.8)
+    ax.set_xticks(range(len(months)), months, rotation=45, ha="right")
+    ax.set_ylim(-1, 1)
+    ax.set_ylabel("mean polarity")
+    ax.set_title("Actors over time")
+    ax.legend(loc="upper left", fontsize="small", frameon=False)
     return fig

@@ -42,6 +42,8 @@ __all__ = [
     "validate_parameters",
     "parse_parameter_values",
     "run_report",
+    "run_corpus_report",
+    "CORPUS_PARAMETERS",
     "report_slug",
     "normalize_notebook",
     "render_html",
@@ -78,15 +80,15 @@ REPORT_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("n_boot", int, 2000, "bootstrap resamples for actor intervals", minimum=0),
     Parameter("seed", int, 0, "seed of topic model and bootstrap", minimum=0),
 )
-_BY_NAME = {p.name: p for p in REPORT_PARAMETERS}
 
 
-def parse_parameter_values(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
+def parse_parameter_values(pairs: Sequence[tuple[str, str]],
+                           spec: Sequence[Parameter] = REPORT_PARAMETERS) -> dict[str, Any]:
     """Turn ``-p NAME VALUE`` strings into typed values; unknown names are an error."""
     values: dict[str, Any] = {}
     for name, raw in pairs:
-        spec = _spec(name)
-        if spec.type is int:
+        spec_of = _spec(name, spec)
+        if spec_of.type is int:
             try:
                 values[name] = int(raw)
             except ValueError:
@@ -96,35 +98,35 @@ def parse_parameter_values(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
     return values
 
 
-def validate_parameters(values: Mapping[str, Any]) -> dict[str, Any]:
+def validate_parameters(values: Mapping[str, Any], spec: Sequence[Parameter] = REPORT_PARAMETERS) -> dict[str, Any]:
     """All report parameters, defaults filled in, after checking names, types and ranges.
 
     Raises:
         ParameterError: a name is unknown, a value has the wrong type, is out of range or
             not among the allowed choices.
     """
-    checked = {p.name: p.default for p in REPORT_PARAMETERS}
+    checked = {p.name: p.default for p in spec}
     for name, value in values.items():
-        spec = _spec(name)
-        if spec.type is int and (isinstance(value, bool) or not isinstance(value, int)):
+        spec_of = _spec(name, spec)
+        if spec_of.type is int and (isinstance(value, bool) or not isinstance(value, int)):
             raise ParameterError(f"parameter {name} expects an integer, got {value!r}", name=name)
-        if spec.type is str and not isinstance(value, str):
+        if spec_of.type is str and not isinstance(value, str):
             raise ParameterError(f"parameter {name} expects a string, got {value!r}", name=name)
-        if spec.minimum is not None and value < spec.minimum:
-            raise ParameterError(f"parameter {name} must be at least {spec.minimum}, got {value}", name=name)
-        if spec.choices and value not in spec.choices:
-            raise ParameterError(
-                f"parameter {name} must be one of {', '.join(spec.choices)}, got {value!r}", name=name
-            )
+        if spec_of.minimum is not None and value < spec_of.minimum:
+            raise ParameterError(f"parameter {name} must be at least {spec_of.minimum}, got {value}", name=name)
+        if spec_of.choices and value not in spec_of.choices:
+            choices = ", ".join(map(str, spec_of.choices))
+            raise ParameterError(f"parameter {name} must be one of {choices}, got {value!r}", name=name)
         checked[name] = value
     return checked
 
 
-def _spec(name: str) -> Parameter:
+def _spec(name: str, spec: Sequence[Parameter]) -> Parameter:
+    by_name = {p.name: p for p in spec}
     try:
-        return _BY_NAME[name]
+        return by_name[name]
     except KeyError:
-        known = ", ".join(sorted(_BY_NAME))
+        known = ", ".join(sorted(by_name))
         raise ParameterError(f"unknown parameter {name!r}; known parameters: {known}", name=name) from None
 
 
@@ -177,35 +179,79 @@ def run_report(
     :class:`~workbench.errors.ParameterError`. A failing cell raises
     :class:`~workbench.errors.ReportError`; nothing is left in ``output_dir`` then.
     """
-    import papermill as pm  # heavy import, only where a report runs
-
     params = dict(parameters or {})
     if article is not None:
         params["article"] = str(article)
     params = validate_parameters(params)
     article_path = Path(params["article"]) if params["article"] else data_path(DEFAULT_ARTICLE)
-    loaded = load_article(article_path)  # fail fast on bad input
+    load_article(article_path)  # fail fast on bad input
+    _check_common(params)
+    kernel_params = dict(params, article=str(article_path.resolve()), actors=_absolute(params["actors"]),
+                         results_path="results.json")
+    return _execute(notebook, kernel_params, output_dir, report_slug(article_path), progress, timeout,
+                    title_of=lambda results: results["article"]["title"])
+
+
+#: The parameters of ``notebooks/corpus_report.ipynb``.
+CORPUS_PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("corpus", str, "", "corpus: a .jsonl or .csv file or a folder of articles"),
+    Parameter("n_topics", int, 5, "number of topics across articles", minimum=1),
+    Parameter("actors", str, "", "actor dictionary (JSON); empty for the shipped default"),
+    Parameter("sentiment", str, "linear", "per-mention sentiment backend", choices=tuple(sorted(SCORERS))),
+    Parameter("n_boot", int, 1000, "bootstrap resamples for actor intervals", minimum=0),
+    Parameter("seed", int, 0, "seed of topic model and bootstrap", minimum=0),
+    Parameter("strict", int, 0, "1: reject the corpus at the first malformed record; 0: skip and report it",
+              choices=(0, 1)),
+)
+CORPUS_NOTEBOOK = project_root() / "notebooks" / "corpus_report.ipynb"
+
+
+def run_corpus_report(
+    corpus: str | os.PathLike[str],
+    *,
+    output_dir: str | os.PathLike[str] = "reports",
+    parameters: Mapping[str, Any] | None = None,
+    notebook: str | os.PathLike[str] = CORPUS_NOTEBOOK,
+    progress: bool = False,
+    timeout: int = 600,
+) -> Path:
+    """Execute the corpus report notebook; the folder gets ``mentions.parquet`` too."""
+    from .corpus import read_corpus
+
+    params = validate_parameters(dict(parameters or {}, corpus=str(corpus)), CORPUS_PARAMETERS)
+    path = Path(params["corpus"])
+    next(iter(read_corpus(path, strict=bool(params["strict"]))), None)  # fail fast on a bad corpus
+    _check_common(params)
+    kernel_params = dict(params, corpus=str(path.resolve()), actors=_absolute(params["actors"]),
+                         results_path="results.json")
+    return _execute(notebook, kernel_params, output_dir, report_slug(path), progress, timeout,
+                    title_of=lambda results: f"Corpus report: {path.name}")
+
+
+def _check_common(params: Mapping[str, Any]) -> None:
     if params["actors"]:
         load_actors(params["actors"])
     scorer = get_scorer(params["sentiment"])
     if hasattr(scorer, "ensure_loaded"):
         scorer.ensure_loaded()
-    kernel_params = dict(
-        params,
-        article=str(article_path.resolve()),
-        actors=str(Path(params["actors"]).resolve()) if params["actors"] else "",
-        results_path="results.json",
-    )
+
+
+def _absolute(path: str) -> str:
+    return str(Path(path).resolve()) if path else ""
+
+
+def _execute(notebook, kernel_params: dict, output_dir, slug: str, progress: bool, timeout: int, *, title_of) -> Path:
+    """Run ``notebook`` in a hidden folder beside ``output_dir/slug``, then move it there."""
+    import papermill as pm  # heavy import, only where a report runs
 
     out_root = Path(output_dir)
     out_root.mkdir(parents=True, exist_ok=True)
-    slug = report_slug(article_path)
     final = out_root / slug
     work = Path(tempfile.mkdtemp(prefix=f".{slug}.", dir=out_root))
     os.chmod(work, 0o777 & ~current_umask())  # mkdtemp makes 0700 folders
     try:
         ensure_kernel()
-        log.info("running %s on %s", display_path(notebook), loaded.source)
+        log.info("running %s into %s", display_path(notebook), display_path(final))
         try:
             nb = pm.execute_notebook(
                 str(notebook),
@@ -227,7 +273,7 @@ def run_report(
         results_file = work / "results.json"
         if not results_file.is_file():
             raise ReportError("the report notebook did not write results.json")
-        title = json.loads(results_file.read_text(encoding="utf-8"))["article"]["title"] or slug
+        title = title_of(json.loads(results_file.read_text(encoding="utf-8"))) or slug
         nb = normalize_notebook(nb)
         write_text_atomic(work / "report.ipynb", nbformat.writes(nb) + "\n")
         write_text_atomic(work / "report.html", render_html(nb, title=title))

@@ -12,7 +12,7 @@ seeded 80% subsamples, matched one-to-one). ``n_topics="auto"`` picks k by them.
 from __future__ import annotations
 
 import logging
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -104,11 +104,12 @@ class TopicModel(TransformerMixin, BaseEstimator):
     def fit_transform(self, texts: Iterable[str], y: object = None) -> np.ndarray:
         """Fit and return the document-topic weights of ``texts``."""
         texts = _as_texts(texts)
+        sized = isinstance(texts, list)  # a generator is read once, never held in memory
         auto = self.n_topics == "auto"
         if not auto and (isinstance(self.n_topics, bool) or not isinstance(self.n_topics, (int, np.integer))
                          or self.n_topics < 1):
             raise ValueError(f"n_topics must be a positive integer or 'auto', got {self.n_topics!r}")
-        small = len(texts) < SMALL_CORPUS
+        small = sized and len(texts) < SMALL_CORPUS
         stop = sorted(NEWS_STOP_WORDS) if self.stop_words == "news" else self.stop_words
         self.vectorizer_ = TfidfVectorizer(
             token_pattern=TOKEN_PATTERN,
@@ -144,7 +145,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.coherence_ = np.array([npmi_coherence(idx, X) for idx in self._top_indices(10)])
         self.diversity_ = topic_diversity(self._top_indices(_diversity_depth(X.shape[1], k)))
         self.stability_ = self._stability(X, k, self.components_) if self.stability_resamples else float("nan")
-        self.labels_ = self._labels(texts)
+        self.labels_ = self._labels(texts if sized else None)
         return self.doc_topics_
 
     def transform(self, texts: Iterable[str]) -> np.ndarray:
@@ -245,9 +246,10 @@ class TopicModel(TransformerMixin, BaseEstimator):
         log.info("n_topics='auto' chose k=%d:\n%s", best, self.k_table_.round(3).to_string(index=False))
         return best
 
-    def _labels(self, texts: list[str], n: int = 3) -> list[str]:
+    def _labels(self, texts: list[str] | None, n: int = 3) -> list[str]:
         """Distinctive terms per topic (weight × exclusivity); a bigram of two of them
-        replaces both where it is frequent in the topic's own texts."""
+        replaces both where it is frequent in the topic's own texts (when the texts
+        are at hand, i.e. were given as a list)."""
         H = self.components_
         exclusivity = H / np.maximum(H.sum(axis=0, keepdims=True), 1e-12)
         dominant = self.dominant_topic()
@@ -255,7 +257,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         for k, row in enumerate(H):
             score = row / max(row.max(), 1e-12) * exclusivity[k]
             terms = [str(self.feature_names_[i]) for i in np.argsort(-score, kind="stable")[:n] if row[i] > 0]
-            own = [t for t, d in zip(texts, dominant) if d == k]
+            own = [t for t, d in zip(texts, dominant) if d == k] if texts is not None else []
             candidates = {f"{a} {b}" for a in terms for b in terms if a != b}
             if own and candidates:
                 counts = CountVectorizer(vocabulary=sorted(candidates), ngram_range=(2, 2),
@@ -311,9 +313,12 @@ def topic_diversity(top_indices: Sequence[Sequence[int]]) -> float:
     return len(set(all_terms)) / len(all_terms) if all_terms else float("nan")
 
 
-def _as_texts(texts: Iterable[str]) -> list[str]:
+def _as_texts(texts: Iterable[str]) -> list[str] | Iterator[str]:
+    """A checked list of texts, or for a generator/iterator a checking generator."""
     if isinstance(texts, str):
         raise TypeError("texts must be a list of strings, not one string")
+    if isinstance(texts, Iterator):
+        return _checked(texts)
     texts = list(texts)
     if not texts:
         raise ValueError("texts is empty: a topic model needs at least one text")
@@ -321,3 +326,10 @@ def _as_texts(texts: Iterable[str]) -> list[str]:
     if bad:
         raise TypeError(f"texts must be strings; item {bad[0]} is {type(texts[bad[0]]).__name__}")
     return texts
+
+
+def _checked(texts: Iterator) -> Iterator[str]:
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"texts must be strings; item {i} is {type(text).__name__}")
+        yield text

@@ -29,6 +29,11 @@ __all__ = [
     "summary_html",
     "compare_html",
     "styled_actors",
+    "table_html",
+    "corpus_summary_html",
+    "corpus_topics_html",
+    "actor_topic_html",
+    "corpus_evidence_html",
 ]
 
 #: Background colour per sentiment label.
@@ -83,7 +88,8 @@ def _highlight(text: str, offset: int, marks: list) -> str:
     return "".join(out)
 
 
-def _table(frame: pd.DataFrame) -> str:
+def table_html(frame: pd.DataFrame) -> str:
+    """A DataFrame as an escaped HTML table (lists joined by commas, floats to 3 places)."""
     shown = frame.copy()
     for col in shown.columns:
         if shown[col].map(lambda v: isinstance(v, (list, tuple))).any():
@@ -94,14 +100,14 @@ def _table(frame: pd.DataFrame) -> str:
 def parameters_html(analysis: Analysis) -> str:
     """The parameters of the run, one row each."""
     params = analysis.parameters
-    return _table(pd.DataFrame({"parameter": list(params), "value": [str(v) for v in params.values()]}))
+    return table_html(pd.DataFrame({"parameter": list(params), "value": [str(v) for v in params.values()]}))
 
 
 def removed_html(article: Article) -> str:
     """Lines removed as boilerplate, with the rule that removed each."""
     if not article.removed:
         return "<p>No lines were removed.</p>"
-    return _table(pd.DataFrame([{"line": r.line, "reason": r.reason, "text": r.text} for r in article.removed]))
+    return table_html(pd.DataFrame([{"line": r.line, "reason": r.reason, "text": r.text} for r in article.removed]))
 
 
 def topics_html(analysis: Analysis) -> str:
@@ -116,7 +122,7 @@ def topics_html(analysis: Analysis) -> str:
             f"<p>Topic diversity {analysis.topic_model.diversity_:.2f} (share of unique top-25 terms); "
             f"coherence is NPMI of the top-10 terms over the article's {analysis.parameters['topic_unit']}.</p>"
         )
-    return _table(table[["id", "label", "terms", "weight", "coherence", "units"]]) + quality
+    return table_html(table[["id", "label", "terms", "weight", "coherence", "units"]]) + quality
 
 
 def actors_html(analysis: Analysis, *, rolled_up: bool = False) -> str:
@@ -129,7 +135,7 @@ def actors_html(analysis: Analysis, *, rolled_up: bool = False) -> str:
             "negative", "score", "ci_low", "ci_high", "ambiguous"]
     shown = table[cols].copy()
     shown["ambiguous"] = shown["ambiguous"].map(lambda v: "; ".join(x.replace(" → ", " may mean ") for x in v))
-    return _table(shown)
+    return table_html(shown)
 
 
 def sources_html(analysis: Analysis) -> str:
@@ -144,7 +150,7 @@ def sources_html(analysis: Analysis) -> str:
         .rename(columns={"speaker_actor": "speaker (actor)", "root": "rolled up to"})
     )
     listing = quotes[["speaker", "actor", "text", "closed"]].rename(columns={"closed": "quote closed"})
-    return _table(counts) + _table(listing)
+    return table_html(counts) + table_html(listing)
 
 
 def evidence_html(analysis: Analysis, *, per_actor: int = 3) -> str:
@@ -197,7 +203,7 @@ def compare_html(analyses: dict[str, Analysis]) -> str:
     joined = pd.concat(frames, axis=1).sort_index()
     counts = [c for c in joined.columns if c.endswith("mentions")]
     joined[counts] = joined[counts].fillna(0).astype(int)
-    return _table(joined.rename_axis("actor").reset_index())
+    return table_html(joined.rename_axis("actor").reset_index())
 
 
 def styled_actors(table: pd.DataFrame):
@@ -210,3 +216,53 @@ def styled_actors(table: pd.DataFrame):
         .background_gradient(subset=["score"], cmap="RdYlGn", vmin=-1, vmax=1)
         .set_uuid("wb-actors")
     )
+
+
+# ------------------------------------------------------------------ corpus views
+def corpus_summary_html(corpus) -> str:
+    """Parameters, counts, and the records skipped (with where and why)."""
+    params = corpus.parameters
+    table = table_html(pd.DataFrame({"parameter": list(params), "value": [str(v) for v in params.values()]}))
+    head = (f"<p>{len(corpus.articles)} articles, {len(corpus.mentions)} actor mentions, {len(corpus.quotes)} "
+            f"quotes; {len(corpus.skipped)} records skipped.</p>")
+    skipped = ""
+    if corpus.skipped:
+        skipped = "<h4>Skipped records</h4>" + table_html(
+            pd.DataFrame({"where": [x.where for x in corpus.skipped], "reason": [x.reason for x in corpus.skipped]}))
+    return table + head + skipped
+
+
+def corpus_topics_html(corpus) -> str:
+    """Topics across the corpus: label, terms, size (articles it dominates), quality."""
+    model = corpus.topic_model
+    quality = (f"<p>Diversity {model.diversity_:.2f}, stability {model.stability_:.2f} (matched cosine to "
+               f"80% subsample refits), mean NPMI {float(model.coherence_.mean()):.3f}.</p>")
+    return table_html(corpus.topics[["id", "label", "size", "weight", "coherence", "terms"]]) + quality
+
+
+def actor_topic_html(corpus, *, top: int = 12) -> str:
+    """Mean polarity of the most mentioned actors within each topic (mentions in brackets)."""
+    if corpus.actor_topics.empty:
+        return "<p>No actor mentioned.</p>"
+    actors = list(corpus.actors["actor"].head(top))
+    labels = dict(zip(corpus.topics["id"], corpus.topics["label"]))
+    cells = corpus.actor_topics[corpus.actor_topics["root"].isin(actors)]
+    shown = cells.assign(value=[f"{s:+.2f} ({m})" for s, m in zip(cells["score"], cells["mentions"])])
+    pivot = shown.pivot(index="root", columns="topic", values="value").reindex(actors).fillna("")
+    pivot.columns = [f"{t}: {labels.get(t, '')}" for t in pivot.columns]
+    return table_html(pivot.rename_axis("actor").reset_index())
+
+
+def corpus_evidence_html(corpus, *, top: int = 8) -> str:
+    """The most negative and most positive sentences about the most mentioned actors."""
+    blocks = []
+    for actor in corpus.actors["actor"].head(top):
+        rows = corpus.evidence[corpus.evidence["actor"] == actor]
+        items = "".join(
+            f'<li><mark style="background:{LABEL_COLOURS[r.side]}">{r.polarity:+.2f}</mark> '
+            f"{escape(r.sentence)} <small>({escape(str(r.article))})</small></li>"
+            for r in rows.itertuples()
+        )
+        if items:
+            blocks.append(f"<h4>{escape(actor)}</h4><ul>{items}</ul>")
+    return "".join(blocks) or "<p>No evidence.</p>"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import zlib
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,7 @@ def aggregate_actors(
     n_boot: int = 2000,
     confidence: float = 0.95,
     random_state: int = 0,
+    max_evidence: int | None = None,
 ) -> pd.DataFrame:
     """One row per actor (``by="actor"``) or per rolled-up actor (``by="root"``).
 
@@ -44,54 +46,64 @@ def aggregate_actors(
     from ``random_state`` and the actor's name, so an actor's interval does not depend
     on the others), ambiguous (aliases flagged as possibly meaning another actor, as
     "alias → other"), evidence (one dict per distinct sentence: sentence_id, sentence,
-    label, polarity; strongest first). Sorted by mentions (descending), then name.
-    Optional input columns (parent, root, root_type, level, ambiguous) default to the actor's own.
+    label, polarity, and article when mentions carry one; strongest first; at most
+    ``max_evidence``). Sorted by mentions (descending), then name. Optional input
+    columns (parent, root, root_type, level, ambiguous) default to the actor's own.
     """
     columns = ["actor", "type", "parent", "root", "level", "aliases", "members", "mentions", "positive", "neutral",
                "negative", "score", "ci_low", "ci_high", "ambiguous", "evidence"]
-    frame = mentions.copy()
-    for col, default in (("parent", ""), ("root", None), ("root_type", None), ("level", 0), ("ambiguous", "")):
-        if col not in frame:
-            frame[col] = frame[{"root": "actor", "root_type": "type"}[col]] if default is None else default
+    if mentions.empty:
+        return pd.DataFrame(columns=columns)
+    col = {name: mentions[name].to_numpy() for name in mentions.columns}
+    n = len(mentions)
+    col.setdefault("parent", np.full(n, "", dtype=object))
+    col.setdefault("root", col["actor"])
+    col.setdefault("root_type", col["type"])
+    col.setdefault("level", np.zeros(n, dtype=int))
+    col.setdefault("ambiguous", np.full(n, "", dtype=object))
+    polarity = col["polarity"].astype(float)
+    has_article = "article" in col
     rows = []
-    for name, group in frame.groupby(by, sort=True):
-        polarity = group["polarity"].to_numpy(dtype=float)
-        counts = group["label"].value_counts()
-        alias_counts = group["alias"].value_counts()
-        aliases = sorted(alias_counts.index, key=lambda a: (-alias_counts[a], a))
-        own = group[group["actor"] == name]
-        first = own.iloc[0] if len(own) else group.sort_values("level", kind="stable").iloc[0]
-        low, high = _bootstrap_ci(polarity, n_boot, confidence, random_state, name)
-        evidence = (
-            group.assign(strength=group["polarity"].abs())
-            .sort_values(["strength", "sentence_id"], ascending=[False, True], kind="stable")
-            .drop_duplicates("sentence_id")
-        )
-        flagged = group[group["ambiguous"] != ""]
-        rows.append(
-            {
-                "actor": name,
-                "type": first["type"] if by == "actor" else first["root_type"],
-                "parent": first["parent"] if by == "actor" else "",
-                "root": first["root"],
-                "level": int(first["level"]) if by == "actor" else 0,
-                "aliases": aliases,
-                "members": sorted(set(group["actor"])) if by == "root" else [name],
-                "mentions": len(group),
-                "positive": int(counts.get("positive", 0)),
-                "neutral": int(counts.get("neutral", 0)),
-                "negative": int(counts.get("negative", 0)),
-                "score": float(polarity.mean()),
-                "ci_low": low,
-                "ci_high": high,
-                "ambiguous": sorted({f"{a} → {o}" for a, o in zip(flagged["alias"], flagged["ambiguous"])}),
-                "evidence": [
-                    {"sentence_id": int(r.sentence_id), "sentence": r.sentence, "label": r.label,
-                     "polarity": float(r.polarity)}
-                    for r in evidence.itertuples()
-                ],
-            }
-        )
+    for name, idx in mentions.groupby(col[by], sort=True).indices.items():
+        p = polarity[idx]
+        labels = list(col["label"][idx])
+        alias_counts = Counter(col["alias"][idx])
+        own = idx[col["actor"][idx] == name]
+        first = own[0] if len(own) else idx[np.argmin(col["level"][idx])]
+        low, high = _bootstrap_ci(p, n_boot, confidence, random_state, name)
+        order = idx[np.lexsort((col["sentence_id"][idx], -np.abs(p)))]
+        evidence, seen = [], set()
+        for i in order:
+            key = (col["article"][i], col["sentence_id"][i]) if has_article else col["sentence_id"][i]
+            if key in seen:
+                continue
+            seen.add(key)
+            item = {"sentence_id": int(col["sentence_id"][i]), "sentence": col["sentence"][i],
+                    "label": col["label"][i], "polarity": float(polarity[i])}
+            if has_article:
+                item["article"] = col["article"][i]
+            evidence.append(item)
+            if max_evidence is not None and len(evidence) >= max_evidence:
+                break
+        flagged = {f"{a} → {o}" for a, o in zip(col["alias"][idx], col["ambiguous"][idx]) if o}
+        rows.append({
+            "actor": name,
+            "type": col["type"][first] if by == "actor" else col["root_type"][first],
+            "parent": col["parent"][first] if by == "actor" else "",
+            "root": col["root"][first],
+            "level": int(col["level"][first]) if by == "actor" else 0,
+            "aliases": sorted(alias_counts, key=lambda a: (-alias_counts[a], a)),
+            "members": sorted(set(col["actor"][idx])) if by == "root" else [name],
+            "mentions": len(idx),
+            "positive": labels.count("positive"),
+            "neutral": labels.count("neutral"),
+            "negative": labels.count("negative"),
+            "score": float(p.mean()),
+            "ci_low": low,
+            "ci_high": high,
+            "ambiguous": sorted(flagged),
+            "evidence": evidence,
+        })
     table = pd.DataFrame(rows, columns=columns)
     return table.sort_values(["mentions", "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
 

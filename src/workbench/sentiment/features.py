@@ -14,6 +14,7 @@ Each item becomes named, weighted features, hashed into a fixed-width sparse mat
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 import numpy as np
@@ -40,9 +41,10 @@ QUOTES_OPEN = frozenset(["“", '"', "‘"])
 QUOTES = frozenset(["“", "”", '"', "‘", "’", "«", "»"])
 
 
-def tokenize(text: str) -> list[tuple[str, int, int]]:
+@lru_cache(maxsize=4096)  # mentions often share a sentence
+def tokenize(text: str) -> tuple[tuple[str, int, int], ...]:
     """Lower-cased word and punctuation tokens with their character spans."""
-    return [(m.group().lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return tuple((m.group().lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN.finditer(text))
 
 
 def _distance_bucket(d: int) -> str:

@@ -1,0 +1,62 @@
+"""Corpus analysis speed and memory on BBC (../shared/data/bbc/bbc.csv).
+
+For 500, 1,000 and all 2,225 articles (the first N rows, written to a temporary CSV),
+each run in a fresh process: the whole `analyze_corpus` (cleaning, actors, quotes,
+target sentiment, topic fit with stability) against a floor measured in the same
+process on the same texts: scikit-learn's CountVectorizer().fit_transform. Reports
+articles/s, the ratio to the floor and the peak resident memory. Medians of --runs.
+
+    .venv/bin/python benchmarks/bench_corpus.py --runs 3
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+BBC = Path(__file__).resolve().parents[2] / "shared" / "data" / "bbc" / "bbc.csv"
+CHILD = """
+import json, resource, sys, time
+import pandas as pd
+from sklearn.feature_extraction.text import CountVectorizer
+from workbench.corpus import analyze_corpus
+path = sys.argv[1]
+texts = pd.read_csv(path)["text"].tolist()
+t = time.perf_counter(); CountVectorizer().fit_transform(texts); floor = time.perf_counter() - t
+t = time.perf_counter(); result = analyze_corpus(path, n_topics=5); total = time.perf_counter() - t
+print(json.dumps({"floor": floor, "total": total, "articles": len(result.articles),
+                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--csv", type=Path, default=BBC)
+    args = parser.parse_args()
+    if not args.csv.is_file():
+        sys.exit(f"bench_corpus: {args.csv} not found (the BBC corpus lives in ../shared/data/bbc/)")
+    frame = pd.read_csv(args.csv)
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (500, 1000, len(frame)):
+            path = Path(tmp) / f"bbc-{n}.csv"
+            frame.head(n).to_csv(path, index=False)
+            runs = [json.loads(subprocess.run([sys.executable, "-c", CHILD, str(path)], capture_output=True,
+                                              text=True, check=True).stdout) for _ in range(args.runs)]
+            total = statistics.median(r["total"] for r in runs)
+            floor = statistics.median(r["floor"] for r in runs)
+            rss = statistics.median(r["maxrss_mb"] for r in runs)
+            each = ", ".join(f"{r['total']:.2f}" for r in runs)
+            print(f"{n:>5} articles: {total:6.2f} s = {n / total:6,.0f} articles/s; CountVectorizer floor "
+                  f"{floor:5.2f} s = {n / floor:6,.0f} articles/s; ratio {total / floor:5.1f}x; "
+                  f"peak RSS {rss:5.0f} MB (runs: {each})")
+
+
+if __name__ == "__main__":
+    main()

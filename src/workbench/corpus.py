@@ -1,0 +1,386 @@
+"""Corpus mode: many articles through the same pipeline, topics fitted across them.
+
+A corpus is a JSONL file (one JSON object per line), a CSV file (header row) or a
+folder of ``.txt``/``.md``/``.html`` files. Each record needs ``text``; ``id``,
+``title``, ``date`` (ISO 8601) and ``source`` are optional. A malformed record is
+reported with its line (or file) and skipped, or, with ``strict=True``, rejected:
+never dropped silently.
+
+:func:`analyze_corpus` streams: records are read one at a time and only the mentions
+and per-article summaries are kept; the cleaned texts are spooled to a temporary file
+that the topic model's vectoriser reads back, so no text is held in memory.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pandas as pd
+
+from ._data import display_path
+from ._io import canonical_json, write_bytes_atomic, write_text_atomic
+from .actors import MENTION_COLUMNS, ActorMatcher, quote_records
+from .errors import InputError
+from .loading import READERS, article_from_text, load_article
+from .sentiment import LABELS, aggregate_actors, get_scorer
+from .topics import TopicModel
+
+__all__ = ["Record", "read_corpus", "analyze_corpus", "CorpusAnalysis", "CORPUS_SUFFIXES"]
+
+log = logging.getLogger(__name__)
+
+CORPUS_SUFFIXES = (".jsonl", ".csv")
+_FOLDER_SUFFIXES = (".txt", ".md", ".html", ".htm")
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+@dataclass(frozen=True)
+class Record:
+    """One article of a corpus; ``where`` says where it came from (file:line)."""
+
+    id: str
+    text: str
+    title: str = ""
+    date: str = ""
+    source: str = ""
+    where: str = ""
+
+
+@dataclass
+class Skipped:
+    """A record that could not be used, and why."""
+
+    where: str
+    reason: str
+
+
+def read_corpus(path: str | os.PathLike[str], *, strict: bool = False,
+                skipped: list[Skipped] | None = None) -> Iterator[Record]:
+    """Records of a JSONL/CSV corpus or a folder of article files, in file order.
+
+    Args:
+        path: The corpus file or folder.
+        strict: Raise on the first malformed record instead of skipping it.
+        skipped: A list that receives every skipped record with its reason.
+
+    Raises:
+        InputError: the corpus is missing or of an unknown kind, or (``strict``) a record
+            is malformed; the message names the line.
+    """
+    p = Path(path)
+    shown = display_path(p)
+    if not p.exists():
+        raise InputError(f"{shown}: no such corpus file or folder", path=shown)
+    if p.is_dir():
+        rows = _folder(p)
+    elif p.suffix.lower() == ".jsonl":
+        rows = _jsonl(p, shown)
+    elif p.suffix.lower() == ".csv":
+        rows = _csv(p, shown)
+    else:
+        raise InputError(f"{shown}: a corpus is a .jsonl or .csv file or a folder of articles", path=shown)
+    seen: set[str] = set()
+    for where, fields, error in rows:
+        if error is None:
+            error = _check(fields, seen)
+        if error is not None:
+            if strict:
+                raise InputError(f"{where}: {error}", path=shown)
+            log.warning("skipped %s: %s", where, error)
+            if skipped is not None:
+                skipped.append(Skipped(where, error))
+            continue
+        seen.add(fields["id"])
+        yield Record(fields["id"], fields["text"], fields.get("title", ""), fields.get("date", ""),
+                     fields.get("source", ""), where)
+
+
+def _check(fields: dict, seen: set[str]) -> str | None:
+    text = fields.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return "no text"
+    for key in ("id", "title", "date", "source"):
+        if key in fields and not isinstance(fields[key], str):
+            fields[key] = "" if fields[key] is None else str(fields[key])
+    if fields.get("date"):
+        try:
+            fields["date"] = date.fromisoformat(fields["date"][:10]).isoformat()
+        except ValueError:
+            return f"date {fields['date']!r} is not ISO 8601 (YYYY-MM-DD)"
+    if fields["id"] in seen:
+        return f"id {fields['id']!r} appears twice"
+    return None
+
+
+def _jsonl(path: Path, shown: str):
+    with path.open(encoding="utf-8", errors="strict") as fh:
+        number = 0
+        while True:
+            try:
+                line = fh.readline()
+            except UnicodeDecodeError:
+                yield f"{shown}:{number + 1}", {}, "not valid UTF-8"
+                return
+            if not line:
+                return
+            number += 1
+            if not line.strip():
+                continue
+            where = f"{shown}:{number}"
+            try:
+                fields = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield where, {}, f"not JSON ({exc.msg})"
+                continue
+            if not isinstance(fields, dict):
+                yield where, {}, "not a JSON object"
+                continue
+            fields.setdefault("id", str(number))
+            yield where, fields, None
+
+
+def _csv(path: Path, shown: str):
+    with path.open(encoding="utf-8", newline="") as fh:
+        try:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames or "text" not in reader.fieldnames:
+                raise InputError(f"{shown}: the CSV header needs a 'text' column", path=shown)
+            for row in reader:
+                where = f"{shown}:{reader.line_num}"
+                if None in row:
+                    yield where, {}, "more fields than the header"
+                    continue
+                fields = {k: v for k, v in row.items() if v is not None}
+                fields.setdefault("id", str(reader.line_num))
+                if not fields["id"]:
+                    fields["id"] = str(reader.line_num)
+                yield where, fields, None
+        except UnicodeDecodeError:
+            raise InputError(f"{shown}: is not valid UTF-8", path=shown) from None
+        except csv.Error as exc:
+            raise InputError(f"{shown}: malformed CSV ({exc})", path=shown) from None
+
+
+def _folder(path: Path):
+    files = sorted(f for f in path.iterdir() if f.is_file() and f.suffix.lower() in _FOLDER_SUFFIXES)
+    if not files:
+        raise InputError(f"{display_path(path)}: the folder has no .txt, .md or .html articles")
+    for f in files:
+        where = display_path(f)
+        try:
+            article = load_article(f)
+        except InputError as exc:
+            yield where, {}, str(exc).removeprefix(f"{where}: ")
+            continue
+        text = "\n\n".join(([article.title] if article.title else []) + list(article.paragraphs))
+        yield where, {"id": f.stem, "text": text, "title": article.title}, None
+
+
+# --------------------------------------------------------------------------- analysis
+@dataclass
+class CorpusAnalysis:
+    """Everything found in a corpus.
+
+    Attributes:
+        articles: One row per article: id, title, date, source, paragraphs, mentions, topic.
+        topic_model: The model fitted across articles.
+        topics: Topics with label, terms, weight, coherence and size (articles dominated).
+        mentions: Every mention with its article id and date (large: saved as Parquet).
+        actors: One row per rolled-up actor over the corpus.
+        actor_topics: Rolled-up actor × topic: mentions and mean polarity.
+        actor_time: Rolled-up actor × month: mentions and mean polarity (dated articles only).
+        evidence: Per actor its most positive and most negative sentences.
+        quotes: Every quotation with article id, speaker and actor.
+        skipped: Records not used, with where and why.
+        parameters: The parameters used.
+    """
+
+    articles: pd.DataFrame
+    topic_model: TopicModel
+    topics: pd.DataFrame
+    mentions: pd.DataFrame
+    actors: pd.DataFrame
+    actor_topics: pd.DataFrame
+    actor_time: pd.DataFrame
+    evidence: pd.DataFrame
+    quotes: pd.DataFrame
+    skipped: list[Skipped] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The machine-readable results (``results.json``); mentions go to Parquet."""
+        model = self.topic_model
+        return {
+            "parameters": self.parameters,
+            "corpus": {"articles": len(self.articles), "mentions": len(self.mentions),
+                       "skipped": [{"where": s.where, "reason": s.reason} for s in self.skipped]},
+            "topics": self.topics.to_dict(orient="records"),
+            "topic_quality": {"diversity": model.diversity_, "stability": model.stability_,
+                              "mean_coherence": float(np.mean(model.coherence_))},
+            "articles": self.articles.to_dict(orient="records"),
+            "actors": self.actors.drop(columns=["evidence"]).to_dict(orient="records"),
+            "actor_topics": self.actor_topics.to_dict(orient="records"),
+            "actor_time": self.actor_time.to_dict(orient="records"),
+            "evidence": self.evidence.to_dict(orient="records"),
+            "quotes": self.quotes.to_dict(orient="records"),
+        }
+
+    def write(self, folder: str | os.PathLike[str]) -> tuple[Path, Path]:
+        """Write ``results.json`` and ``mentions.parquet`` into ``folder`` (atomically)."""
+        import io
+
+        folder = Path(folder)
+        results = write_text_atomic(folder / "results.json", canonical_json(self.to_dict()))
+        buffer = io.BytesIO()
+        self.mentions.to_parquet(buffer, index=False, engine="pyarrow", compression="zstd")
+        parquet = write_bytes_atomic(folder / "mentions.parquet", buffer.getvalue())
+        return results, parquet
+
+    def __repr__(self) -> str:
+        return (f"CorpusAnalysis(articles={len(self.articles)}, topics={len(self.topics)}, "
+                f"actors={len(self.actors)}, mentions={len(self.mentions)}, skipped={len(self.skipped)})")
+
+
+def analyze_corpus(
+    path: str | os.PathLike[str],
+    *,
+    n_topics: int | str = 5,
+    actors: str | os.PathLike[str] | None = None,
+    sentiment: str = "linear",
+    n_boot: int = 1000,
+    seed: int = 0,
+    strict: bool = False,
+    progress: bool = False,
+    batch_size: int = 4096,
+) -> CorpusAnalysis:
+    """Analyse every article of a corpus and fit topics across them.
+
+    Args:
+        path: JSONL/CSV file or folder (see :func:`read_corpus`).
+        n_topics: Topics across articles, or "auto".
+        actors: Actor dictionary file (extends the default); None for the default.
+        sentiment: Per-mention scorer backend.
+        n_boot: Bootstrap resamples for the per-actor intervals.
+        seed: Seed of the topic model and bootstrap.
+        strict: Reject the corpus on the first malformed record instead of skipping it.
+        progress: Show progress bars.
+        batch_size: Mentions scored per batch.
+    """
+    from tqdm.auto import tqdm
+
+    matcher = ActorMatcher.from_file(actors or None)
+    scorer = get_scorer(sentiment)
+    if hasattr(scorer, "ensure_loaded"):
+        scorer.ensure_loaded()
+    skipped: list[Skipped] = []
+    spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # cleaned bodies, one JSON string a line
+    articles: dict[str, list] = {k: [] for k in ("id", "title", "date", "source", "paragraphs", "mentions")}
+    mentions: dict[str, list] = {k: [] for k in ["article", "date", *MENTION_COLUMNS]}
+    quotes: dict[str, list] = {k: [] for k in ("article", "speaker", "actor", "root", "text", "closed")}
+    for record in tqdm(read_corpus(path, strict=strict, skipped=skipped), desc="articles", unit=" art",
+                       disable=not progress):
+        try:
+            article = article_from_text(record.text, source=record.id)
+        except InputError as exc:
+            if strict:
+                raise InputError(f"{record.where}: {exc}") from None
+            skipped.append(Skipped(record.where, str(exc)))
+            continue
+        spool.write(json.dumps(article.body) + "\n")
+        found = matcher.find_records(article)
+        n = len(found["actor"])
+        for key in ("id", "title", "date", "source"):
+            articles[key].append(getattr(record, key) or (article.title if key == "title" else ""))
+        articles["paragraphs"].append(len(article.paragraphs))
+        articles["mentions"].append(n)
+        mentions["article"].extend([record.id] * n)
+        mentions["date"].extend([record.date] * n)
+        for key in MENTION_COLUMNS:
+            mentions[key].extend(found[key])
+        q = quote_records(article, found)
+        quotes["article"].extend([record.id] * len(q["text"]))
+        for key in ("speaker", "actor", "root", "text", "closed"):
+            quotes[key].extend(q[key])
+    if not articles["id"]:
+        spool.close()
+        raise InputError(f"{display_path(path)}: no usable article in the corpus")
+
+    table = pd.DataFrame(mentions)
+    table = _score(table, scorer, batch_size, progress)
+    model = TopicModel(n_topics=n_topics, random_state=seed)
+    log.info("fitting topics across %d articles", len(articles["id"]))
+    with spool:
+        spool.seek(0)
+        model.fit(json.loads(line) for line in spool)
+    if model.doc_topics_.shape[0] != len(articles["id"]):
+        raise RuntimeError("the corpus changed while it was being analysed")
+    dominant = model.dominant_topic()
+    article_table = pd.DataFrame(articles).assign(topic=dominant)
+    topics = model.topics_frame(10)
+    topics["size"] = [int((dominant == k).sum()) for k in topics["id"]]
+    topic_of = dict(zip(article_table["id"], dominant))
+    table["topic"] = table["article"].map(topic_of).astype(int)
+
+    rollup = aggregate_actors(table, by="root", n_boot=n_boot, random_state=seed, max_evidence=3)
+    parameters = {"corpus": display_path(path), "n_topics": n_topics, "topics_fitted": int(model.n_topics_),
+                  "actors": display_path(actors) if actors else "default", "sentiment": sentiment,
+                  "n_boot": n_boot, "seed": seed, "strict": strict}
+    return CorpusAnalysis(
+        articles=article_table,
+        topic_model=model,
+        topics=topics,
+        mentions=table,
+        actors=rollup,
+        actor_topics=_grouped(table, ["root", "topic"]),
+        actor_time=_grouped(table[table["date"] != ""].assign(month=table["date"].str[:7]), ["root", "month"]),
+        evidence=_evidence(table),
+        quotes=pd.DataFrame(quotes),
+        skipped=skipped,
+        parameters=parameters,
+    )
+
+
+def _score(table: pd.DataFrame, scorer, batch_size: int, progress: bool) -> pd.DataFrame:
+    from tqdm.auto import tqdm
+
+    proba = np.zeros((len(table), len(LABELS)))
+    items = list(zip(table["sentence"], table["span_start"], table["span_end"]))
+    for start in tqdm(range(0, len(items), batch_size), desc="sentiment", unit=" batch", disable=not progress):
+        proba[start:start + batch_size] = scorer.predict_proba(items[start:start + batch_size]).to_numpy()
+    for k, label in enumerate(LABELS):
+        table[label] = proba[:, k]
+    table["polarity"] = proba[:, 2] - proba[:, 0]
+    table["label"] = np.array(LABELS, dtype=object)[proba.argmax(axis=1)] if len(table) else []
+    return table
+
+
+def _grouped(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    if table.empty:
+        return pd.DataFrame(columns=[*keys, "mentions", "score"])
+    out = table.groupby(keys, sort=True)["polarity"].agg(mentions="size", score="mean").reset_index()
+    return out
+
+
+def _evidence(table: pd.DataFrame, per_side: int = 3) -> pd.DataFrame:
+    """Each actor's most positive and most negative mentions (sentence, article)."""
+    columns = ["actor", "side", "polarity", "article", "sentence"]
+    ranked = table.sort_values(["root", "polarity", "article", "start"], kind="stable")
+    grouped = ranked.groupby("root", sort=True)
+    negative = grouped.head(per_side)
+    positive = grouped.tail(per_side).sort_values(["root", "polarity", "article", "start"],
+                                                  ascending=[True, False, True, True], kind="stable")
+    parts = [
+        negative[negative["polarity"] < 0].assign(side="negative"),
+        positive[positive["polarity"] > 0].assign(side="positive"),
+    ]
+    out = pd.concat(parts).drop(columns=["actor"]).rename(columns={"root": "actor"})
+    return out.sort_values(["actor", "side"], kind="stable")[columns].reset_index(drop=True)

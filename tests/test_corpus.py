@@ -1,0 +1,96 @@
+"""Corpus mode: readers with malformed records, the streaming analysis, its outputs."""
+import json
+
+import pandas as pd
+import pytest
+
+from workbench import InputError
+from workbench.corpus import analyze_corpus, read_corpus
+
+from .conftest import ROOT
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.mark.parametrize(
+    "name, ids, skipped",
+    [
+        ("corpus.jsonl", ["a1", "a2", "a3", "a6", "a7"],
+         [("corpus.jsonl:3", "not JSON"), ("corpus.jsonl:5", "not ISO 8601"), ("corpus.jsonl:6", "no text")]),
+        ("corpus.csv", ["c1", "c3"], [("corpus.csv:3", "no text"), ("corpus.csv:5", "more fields than the header")]),
+        ("corpus_folder", ["kenya", "trade"], [("empty.txt", "empty")]),
+    ],
+)
+def test_readers_report_every_skipped_record(name, ids, skipped):
+    seen = []
+    records = list(read_corpus(FIXTURES / name, skipped=seen))
+    assert [r.id for r in records] == ids
+    assert len(seen) == len(skipped)
+    for got, (where, reason) in zip(seen, skipped):
+        assert got.where.endswith(where) and reason in got.reason
+
+
+def test_record_fields():
+    first = next(iter(read_corpus(FIXTURES / "corpus.jsonl")))
+    assert (first.id, first.title, first.date, first.source) == ("a1", "Niger talks", "2024-03-01", "fixture")
+    trade = [r for r in read_corpus(FIXTURES / "corpus_folder") if r.id == "trade"][0]
+    assert trade.title == "Trade news" and "alert" not in trade.text
+
+
+@pytest.mark.parametrize("name, line", [("corpus.jsonl", ":3"), ("corpus.csv", ":3")])
+def test_strict_rejects_with_the_line(name, line):
+    with pytest.raises(InputError, match=line):
+        list(read_corpus(FIXTURES / name, strict=True))
+
+
+def test_bad_corpus_paths(tmp_path):
+    with pytest.raises(InputError, match="no such corpus"):
+        list(read_corpus(tmp_path / "nope.jsonl"))
+    (tmp_path / "x.xml").write_text("<a/>")
+    with pytest.raises(InputError, match="a corpus is a .jsonl or .csv"):
+        list(read_corpus(tmp_path / "x.xml"))
+    (tmp_path / "no_text.csv").write_text("id,body\n1,hello\n")
+    with pytest.raises(InputError, match="'text' column"):
+        list(read_corpus(tmp_path / "no_text.csv"))
+    (tmp_path / "latin.jsonl").write_bytes('{"text": "caf\u00e9"}\n'.encode("latin-1"))
+    seen = []
+    assert list(read_corpus(tmp_path / "latin.jsonl", skipped=seen)) == [] and "UTF-8" in seen[0].reason
+    (tmp_path / "dup.jsonl").write_text('{"id": "x", "text": "A"}\n{"id": "x", "text": "B"}\n')
+    seen = []
+    assert len(list(read_corpus(tmp_path / "dup.jsonl", skipped=seen))) == 1 and "twice" in seen[0].reason
+
+
+@pytest.fixture(scope="module")
+def corpus_analysis():
+    return analyze_corpus(FIXTURES / "corpus.jsonl", n_topics=2, n_boot=200)
+
+
+def test_corpus_analysis_tables(corpus_analysis):
+    c = corpus_analysis
+    assert list(c.articles["id"]) == ["a1", "a2", "a3", "a6", "a7"]
+    assert len(c.skipped) == 3 and c.parameters["topics_fitted"] == 2
+    assert set(c.articles["topic"]) <= {0, 1} and c.topics["size"].sum() == 5
+    assert {"Niger", "Russia", "United States", "Mali"} <= set(c.actors["actor"])
+    assert set(c.mentions["article"]) <= set(c.articles["id"])
+    assert {"2024-03", "2024-04", "2024-05"} == set(c.actor_time["month"])
+    russia = c.evidence[c.evidence["actor"] == "Russia"]
+    assert set(russia["side"]) == {"negative"} and (russia["polarity"] < 0).all()
+    assert {"root", "topic", "mentions", "score"} <= set(c.actor_topics.columns)
+
+
+def test_corpus_outputs_are_deterministic(corpus_analysis, tmp_path):
+    again = analyze_corpus(FIXTURES / "corpus.jsonl", n_topics=2, n_boot=200)
+    a = corpus_analysis.write(tmp_path / "a")
+    b = again.write(tmp_path / "b")
+    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+    results = json.loads(a[0].read_text(encoding="utf-8"))
+    assert {"topics", "actors", "actor_topics", "actor_time", "evidence", "quotes", "articles"} <= set(results)
+    assert "mentions" not in results and results["corpus"]["mentions"] == len(corpus_analysis.mentions)
+    mentions = pd.read_parquet(a[1])
+    assert len(mentions) == len(corpus_analysis.mentions) and "polarity" in mentions
+
+
+def test_nothing_usable_is_an_error(tmp_path):
+    (tmp_path / "bad.jsonl").write_text("nope\n{}\n")
+    with pytest.raises(InputError, match="no usable article"):
+        analyze_corpus(tmp_path / "bad.jsonl")
