@@ -108,3 +108,21 @@ def test_ensure_kernel_points_at_this_python(monkeypatch):
     ensure_kernel()
     spec = KernelSpecManager().get_kernel_spec("workbench")
     assert spec.argv[0] == sys.executable
+
+
+def test_corpus_parameters_accept_auto_topics():
+    from workbench.reporting import CORPUS_PARAMETERS
+
+    assert parse_parameter_values([("n_topics", "auto")], CORPUS_PARAMETERS) == {"n_topics": "auto"}
+    assert validate_parameters({"n_topics": "auto"}, CORPUS_PARAMETERS)["n_topics"] == "auto"
+    with pytest.raises(ParameterError, match="expects an integer"):
+        parse_parameter_values([("n_topics", "auto")])  # the article report takes an integer
+
+
+def test_corpus_notebook_parameters_match_the_spec():
+    from workbench.reporting import CORPUS_NOTEBOOK, CORPUS_PARAMETERS
+
+    declared = pm.inspect_notebook(str(CORPUS_NOTEBOOK))
+    assert set(declared) == {p.name for p in CORPUS_PARAMETERS} | {"results_path"}
+    for p in CORPUS_PARAMETERS:
+        assert eval(declared[p.name]["default"]) == p.default, p.name

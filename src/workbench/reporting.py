@@ -67,6 +67,7 @@ class Parameter:
     help: str
     choices: tuple | None = None
     minimum: int | None = None
+    auto: bool = False  # also accepts the string "auto"
 
 
 #: The parameters of ``notebooks/article_report.ipynb`` (a test keeps the two in step).
@@ -88,7 +89,7 @@ def parse_parameter_values(pairs: Sequence[tuple[str, str]],
     values: dict[str, Any] = {}
     for name, raw in pairs:
         spec_of = _spec(name, spec)
-        if spec_of.type is int:
+        if spec_of.type is int and not (spec_of.auto and raw == "auto"):
             try:
                 values[name] = int(raw)
             except ValueError:
@@ -108,6 +109,9 @@ def validate_parameters(values: Mapping[str, Any], spec: Sequence[Parameter] = R
     checked = {p.name: p.default for p in spec}
     for name, value in values.items():
         spec_of = _spec(name, spec)
+        if spec_of.auto and value == "auto":
+            checked[name] = value
+            continue
         if spec_of.type is int and (isinstance(value, bool) or not isinstance(value, int)):
             raise ParameterError(f"parameter {name} expects an integer, got {value!r}", name=name)
         if spec_of.type is str and not isinstance(value, str):
@@ -195,7 +199,7 @@ def run_report(
 #: The parameters of ``notebooks/corpus_report.ipynb``.
 CORPUS_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("corpus", str, "", "corpus: a .jsonl or .csv file or a folder of articles"),
-    Parameter("n_topics", int, 5, "number of topics across articles", minimum=1),
+    Parameter("n_topics", int, 5, "number of topics across articles, or auto", minimum=1, auto=True),
     Parameter("actors", str, "", "actor dictionary (JSON); empty for the shipped default"),
     Parameter("sentiment", str, "linear", "per-mention sentiment backend", choices=tuple(sorted(SCORERS))),
     Parameter("n_boot", int, 1000, "bootstrap resamples for actor intervals", minimum=0),

@@ -237,7 +237,11 @@ def corpus_topics_html(corpus) -> str:
     model = corpus.topic_model
     quality = (f"<p>Diversity {model.diversity_:.2f}, stability {model.stability_:.2f} (matched cosine to "
                f"80% subsample refits), mean NPMI {float(model.coherence_.mean()):.3f}.</p>")
-    return table_html(corpus.topics[["id", "label", "size", "weight", "coherence", "terms"]]) + quality
+    choice = ""
+    if hasattr(model, "k_table_"):
+        choice = (f"<p>k = {model.n_topics_} was chosen from this table (score = (NPMI + 1) / 2 × diversity × "
+                  f"stability):</p>" + table_html(model.k_table_))
+    return table_html(corpus.topics[["id", "label", "size", "weight", "coherence", "terms"]]) + quality + choice
 
 
 def actor_topic_html(corpus, *, top: int = 12) -> str:
