@@ -66,6 +66,14 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--backend", default="linear", help="sentiment backend (default: linear)")
     evaluate.add_argument("--model", default=None, metavar="PATH", help="model file for the linear backend")
 
+    verify = sub.add_parser(
+        "verify",
+        help="re-run a report and check that every file is identical",
+        description="Check a report folder against its manifest.json: every output file unchanged, and a re-run "
+        "from the same input and parameters gives identical bytes. Exit 0 if so, 1 with the differing files if not.",
+    )
+    verify.add_argument("folder", metavar="DIR", help="a report folder (holding manifest.json)")
+
     sub.add_parser(
         "kernel",
         help="register this environment's Jupyter kernel 'workbench' (make does this)",
@@ -93,6 +101,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 params = parse_parameter_values(args.parameter)
                 folder = run_report(args.article, output_dir=args.output_dir, parameters=params, progress=progress)
             print(display_path(folder / "report.html"))
+        elif args.command == "verify":
+            from .reporting import verify_report
+
+            problems = verify_report(args.folder)
+            for problem in problems:
+                print(f"differs: {problem}")
+            print(f"{display_path(args.folder)}: " + ("identical" if not problems else f"{len(problems)} difference(s)"))
+            return 1 if problems else 0
         elif args.command == "sentiment":
             _sentiment(args)
         elif args.command == "kernel":

@@ -11,9 +11,11 @@ streams are dropped from the HTML, and figures are PNGs without timestamps.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import platform
 import re
 import shutil
 import sys
@@ -26,11 +28,11 @@ from typing import Any, Mapping, Sequence
 
 import nbformat
 
-from ._data import DEFAULT_ARTICLE, data_path, display_path, project_root
-from ._io import current_umask, write_text_atomic
+from ._data import DEFAULT_ACTORS, DEFAULT_ARTICLE, data_path, display_path, project_root
+from ._io import canonical_json, current_umask, write_text_atomic
 from .actors import load_actors
 from .analysis import TOPIC_UNITS
-from .errors import ParameterError, ReportError
+from .errors import InputError, ParameterError, ReportError
 from .loading import load_article
 from .sentiment import SCORERS, get_scorer
 
@@ -48,6 +50,8 @@ __all__ = [
     "normalize_notebook",
     "render_html",
     "ensure_kernel",
+    "read_manifest",
+    "verify_report",
 ]
 
 log = logging.getLogger(__name__)
@@ -175,6 +179,7 @@ def run_report(
     notebook: str | os.PathLike[str] = REPORT_NOTEBOOK,
     progress: bool = False,
     timeout: int = 600,
+    slug: str | None = None,
 ) -> Path:
     """Execute the report notebook for one article; return the report folder.
 
@@ -182,6 +187,8 @@ def run_report(
     file raises :class:`~workbench.errors.InputError`, a bad parameter
     :class:`~workbench.errors.ParameterError`. A failing cell raises
     :class:`~workbench.errors.ReportError`; nothing is left in ``output_dir`` then.
+    The folder is ``output_dir/slug`` (default: from the article's file name) and holds
+    ``manifest.json`` (see :func:`verify_report`).
     """
     params = dict(parameters or {})
     if article is not None:
@@ -192,8 +199,9 @@ def run_report(
     _check_common(params)
     kernel_params = dict(params, article=str(article_path.resolve()), actors=_absolute(params["actors"]),
                          results_path="results.json")
-    return _execute(notebook, kernel_params, output_dir, report_slug(article_path), progress, timeout,
-                    title_of=lambda results: results["article"]["title"])
+    manifest = _manifest("article", article_path, dict(params, article=display_path(article_path)), notebook)
+    return _execute(notebook, kernel_params, output_dir, slug or report_slug(article_path), progress, timeout,
+                    title_of=lambda results: results["article"]["title"], manifest=manifest)
 
 
 #: The parameters of ``notebooks/corpus_report.ipynb``.
@@ -218,6 +226,7 @@ def run_corpus_report(
     notebook: str | os.PathLike[str] = CORPUS_NOTEBOOK,
     progress: bool = False,
     timeout: int = 600,
+    slug: str | None = None,
 ) -> Path:
     """Execute the corpus report notebook; the folder gets ``mentions.parquet`` too."""
     from .corpus import read_corpus
@@ -228,8 +237,9 @@ def run_corpus_report(
     _check_common(params)
     kernel_params = dict(params, corpus=str(path.resolve()), actors=_absolute(params["actors"]),
                          results_path="results.json")
-    return _execute(notebook, kernel_params, output_dir, report_slug(path), progress, timeout,
-                    title_of=lambda results: f"Corpus report: {path.name}")
+    manifest = _manifest("corpus", path, dict(params, corpus=display_path(path)), notebook)
+    return _execute(notebook, kernel_params, output_dir, slug or report_slug(path), progress, timeout,
+                    title_of=lambda results: f"Corpus report: {path.name}", manifest=manifest)
 
 
 def _check_common(params: Mapping[str, Any]) -> None:
@@ -244,14 +254,18 @@ def _absolute(path: str) -> str:
     return str(Path(path).resolve()) if path else ""
 
 
-def _execute(notebook, kernel_params: dict, output_dir, slug: str, progress: bool, timeout: int, *, title_of) -> Path:
+def _execute(notebook, kernel_params: dict, output_dir, slug: str, progress: bool, timeout: int, *, title_of,
+             manifest: dict) -> Path:
     """Run ``notebook`` in a hidden folder beside ``output_dir/slug``, then move it there."""
     import papermill as pm  # heavy import, only where a report runs
 
     out_root = Path(output_dir)
-    out_root.mkdir(parents=True, exist_ok=True)
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{slug}.", dir=out_root))
+    except OSError as exc:
+        raise ReportError(f"cannot write reports into {display_path(out_root)}: {exc.strerror}") from None
     final = out_root / slug
-    work = Path(tempfile.mkdtemp(prefix=f".{slug}.", dir=out_root))
     os.chmod(work, 0o777 & ~current_umask())  # mkdtemp makes 0700 folders
     try:
         ensure_kernel()
@@ -281,11 +295,122 @@ def _execute(notebook, kernel_params: dict, output_dir, slug: str, progress: boo
         nb = normalize_notebook(nb)
         write_text_atomic(work / "report.ipynb", nbformat.writes(nb) + "\n")
         write_text_atomic(work / "report.html", render_html(nb, title=title))
+        outputs = {f.name: _sha256_file(f) for f in sorted(work.iterdir()) if f.is_file()}
+        write_text_atomic(work / MANIFEST, canonical_json(dict(manifest, outputs=outputs)))
         _replace_dir(work, final)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     log.info("report written to %s", display_path(final))
     return final
+
+
+MANIFEST = "manifest.json"
+_VERSIONED = ("workbench", "papermill", "nbconvert", "nbformat", "ipykernel", "pandas", "numpy", "scikit-learn",
+              "scipy", "matplotlib", "vaderSentiment", "pyarrow")
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _sha256_input(path: Path) -> str:
+    """sha256 of a file, or of a folder's files (names and contents, sorted)."""
+    if path.is_dir():
+        digest = hashlib.sha256()
+        for f in sorted(x for x in path.rglob("*") if x.is_file()):
+            digest.update(f"{f.relative_to(path).as_posix()}\0{_sha256_file(f)}\n".encode())
+        return digest.hexdigest()
+    return _sha256_file(path)
+
+
+def _manifest(kind: str, source: Path, parameters: dict, notebook) -> dict:
+    """What a report was made from; its ``fingerprint`` changes when any of it changes."""
+    from importlib import metadata
+
+    from .actors.dictionary import GAZETTEER
+    from .sentiment.model import DEFAULT_MODEL
+
+    data = {name: _sha256_file(data_path(name)) for name in (DEFAULT_ACTORS, GAZETTEER, DEFAULT_MODEL)
+            if data_path(name).is_file()}
+    if parameters.get("actors"):
+        data["actors (parameter)"] = _sha256_file(Path(parameters["actors"]))
+        parameters = dict(parameters, actors=display_path(parameters["actors"]))
+    versions = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    made_from = {
+        "kind": kind,
+        "input": {"path": display_path(source), "sha256": _sha256_input(source)},
+        "parameters": parameters,
+        "notebook": {"path": display_path(notebook), "sha256": _sha256_file(Path(notebook))},
+        "data": data,
+        "versions": versions,
+    }
+    fingerprint = hashlib.sha256(canonical_json(made_from).encode()).hexdigest()
+    return dict(made_from, fingerprint=fingerprint)
+
+
+def read_manifest(folder: str | os.PathLike[str]) -> dict:
+    """The manifest of a report folder.
+
+    Raises:
+        InputError: the folder has no readable ``manifest.json``.
+    """
+    path = Path(folder) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{display_path(path)}: no readable report manifest ({exc.__class__.__name__})") from None
+
+
+def verify_report(folder: str | os.PathLike[str]) -> list[str]:
+    """Re-run the report in ``folder`` from its manifest; return the problems found.
+
+    An empty list means every output file is unchanged since it was made and the re-run
+    gives identical bytes. Otherwise each entry names a file and what differs.
+    """
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    problems = []
+    for name, digest in sorted(manifest["outputs"].items()):
+        path = folder / name
+        if not path.is_file():
+            problems.append(f"{name}: missing")
+        elif _sha256_file(path) != digest:
+            problems.append(f"{name}: changed since the report was made")
+    params = dict(manifest["parameters"])
+    source = _from_display(manifest["input"]["path"])
+    if params.get("actors"):
+        params["actors"] = str(_from_display(params["actors"]))
+    with tempfile.TemporaryDirectory(prefix=".verify.", dir=folder.parent) as tmp:
+        if manifest["kind"] == "corpus":
+            params.pop("corpus", None)
+            rerun = run_corpus_report(source, output_dir=tmp, parameters=params, slug="rerun")
+        else:
+            params.pop("article", None)
+            rerun = run_report(source, output_dir=tmp, parameters=params, slug="rerun")
+        fresh = read_manifest(rerun)
+    if fresh["fingerprint"] != manifest["fingerprint"]:
+        changed = [k for k in ("input", "parameters", "notebook", "data", "versions") if fresh[k] != manifest[k]]
+        problems.append(f"manifest: made from different {', '.join(changed)} now")
+    for name, digest in sorted(manifest["outputs"].items()):
+        if name == MANIFEST:
+            continue
+        if fresh["outputs"].get(name) != digest:
+            problems.append(f"{name}: a re-run gives different bytes")
+    return problems
+
+
+def _from_display(shown: str) -> Path:
+    path = Path(shown)
+    return path if path.is_absolute() else project_root() / path
 
 
 def _replace_dir(src: Path, dst: Path) -> None:
