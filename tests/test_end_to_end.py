@@ -30,7 +30,7 @@ def seed_report(tmp_path_factory):
 
 
 def test_seed_report_files(seed_report):
-    assert sorted(p.name for p in seed_report.iterdir()) == ["report.html", "report.ipynb", "results.json"]
+    assert sorted(p.name for p in seed_report.iterdir()) == ["manifest.json", "report.html", "report.ipynb", "results.json"]
     results = json.loads((seed_report / "results.json").read_text(encoding="utf-8"))
     actors = {a["actor"]: a for a in results["actors"]}
     rollup = {a["actor"]: a for a in results["actors_rollup"]}
@@ -108,7 +108,7 @@ def test_report_replaces_an_older_one_whole(tmp_path):
     folder.mkdir()
     (folder / "stale.txt").write_text("old")
     run_report(output_dir=tmp_path)
-    assert sorted(p.name for p in folder.iterdir()) == ["report.html", "report.ipynb", "results.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "report.html", "report.ipynb", "results.json"]
     assert [p.name for p in tmp_path.iterdir()] == ["us-niger-troop-withdrawal"]
 
 
@@ -133,7 +133,7 @@ def test_corpus_report_reproduces_byte_for_byte(tmp_path):
         assert result.returncode == 0, result.stderr
         digests.append(_digests(tmp_path / run / "corpus"))
     assert digests[0] == digests[1]
-    assert sorted(digests[0]) == ["mentions.parquet", "report.html", "report.ipynb", "results.json"]
+    assert sorted(digests[0]) == ["manifest.json", "mentions.parquet", "report.html", "report.ipynb", "results.json"]
     html = (tmp_path / "one" / "corpus" / "report.html").read_text(encoding="utf-8")
     for present in ("Topics", "Actors by topic", "Actors over time", "Evidence", "Skipped records", "corpus.jsonl:3"):
         assert present in html, present

@@ -126,3 +126,12 @@ def test_corpus_notebook_parameters_match_the_spec():
     assert set(declared) == {p.name for p in CORPUS_PARAMETERS} | {"results_path"}
     for p in CORPUS_PARAMETERS:
         assert eval(declared[p.name]["default"]) == p.default, p.name
+
+
+def test_parameter_choices_match_the_code():
+    from workbench.analysis import TOPIC_UNITS
+    from workbench.reporting import SENTIMENT_BACKENDS
+    from workbench.reporting import TOPIC_UNITS as REPORT_UNITS
+    from workbench.sentiment import SCORERS
+
+    assert REPORT_UNITS == TOPIC_UNITS and SENTIMENT_BACKENDS == tuple(sorted(SCORERS))

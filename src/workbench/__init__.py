@@ -4,37 +4,50 @@ how each actor is portrayed, and render it all as a reproducible report.
 >>> from workbench import analyze
 >>> analysis = analyze()          # the seed article shipped in data/
 >>> analysis.actors[["actor", "mentions", "score"]]
+
+Names are imported on first use, so the command line starts without loading pandas
+and scikit-learn when it does not need them.
 """
+from __future__ import annotations
+
+import importlib
+
 __version__ = "0.1.0"
 
-from ._data import data_path, project_root  # noqa: E402
-from .actors import Actor, ActorMatcher, load_actors  # noqa: E402
-from .analysis import Analysis, analyze  # noqa: E402
-from .errors import InputError, ParameterError, ReportError, WorkbenchError  # noqa: E402
-from .loading import Article, RemovedLine, Sentence, article_from_text, load_article  # noqa: E402
-from .sentiment import LexiconSentiment, aggregate_actors, get_scorer  # noqa: E402
-from .topics import TopicModel  # noqa: E402
+_EXPORTS = {
+    "Actor": ".actors",
+    "ActorMatcher": ".actors",
+    "load_actors": ".actors",
+    "Analysis": ".analysis",
+    "analyze": ".analysis",
+    "InputError": ".errors",
+    "ParameterError": ".errors",
+    "ReportError": ".errors",
+    "WorkbenchError": ".errors",
+    "Article": ".loading",
+    "RemovedLine": ".loading",
+    "Sentence": ".loading",
+    "article_from_text": ".loading",
+    "load_article": ".loading",
+    "LexiconSentiment": ".sentiment",
+    "TargetSentiment": ".sentiment",
+    "aggregate_actors": ".sentiment",
+    "get_scorer": ".sentiment",
+    "TopicModel": ".topics",
+    "data_path": "._data",
+    "project_root": "._data",
+}
 
-__all__ = [
-    "__version__",
-    "Actor",
-    "ActorMatcher",
-    "Analysis",
-    "Article",
-    "InputError",
-    "LexiconSentiment",
-    "ParameterError",
-    "RemovedLine",
-    "ReportError",
-    "Sentence",
-    "TopicModel",
-    "WorkbenchError",
-    "aggregate_actors",
-    "analyze",
-    "article_from_text",
-    "data_path",
-    "get_scorer",
-    "load_actors",
-    "load_article",
-    "project_root",
-]
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'workbench' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -4,10 +4,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["data_dir", "data_path", "DEFAULT_ARTICLE", "DEFAULT_ACTORS", "project_root"]
+__all__ = ["data_dir", "data_path", "DEFAULT_ARTICLE", "DEFAULT_ACTORS", "GAZETTEER", "DEFAULT_MODEL", "project_root"]
 
 DEFAULT_ARTICLE = "us-niger-troop-withdrawal.txt"
 DEFAULT_ACTORS = "actors.json"
+GAZETTEER = "gazetteer.json"
+#: The shipped sentiment model (``workbench sentiment train`` rebuilds it).
+DEFAULT_MODEL = "target_sentiment.npz"
 
 
 def project_root() -> Path:

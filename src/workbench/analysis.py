@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from . import __version__  # noqa: F401
 from ._data import display_path
 from ._io import canonical_json, write_text_atomic
 from .actors import ActorMatcher, find_quotes

@@ -1,9 +1,10 @@
-"""Command line: ``workbench report``, ``workbench sentiment``, ``workbench kernel``. Thin: parse, call, print one-line errors."""
+"""Command line: ``workbench report``, ``batch``, ``verify``, ``sentiment``, ``kernel``. Thin: parse, call, print one-line errors."""
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from ._data import display_path
@@ -66,6 +67,22 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--backend", default="linear", help="sentiment backend (default: linear)")
     evaluate.add_argument("--model", default=None, metavar="PATH", help="model file for the linear backend")
 
+    batch = sub.add_parser(
+        "batch",
+        help="many reports: articles x a parameter grid, in parallel, with an index page",
+        description="Make one report per article and parameter combination in DIR/<slug>/, skipping reports whose "
+        "inputs, parameters and code are unchanged, and write DIR/index.html and index.json.",
+    )
+    batch.add_argument("inputs", nargs="+", metavar="INPUT", help="article files, folders of articles, or corpus files")
+    batch.add_argument("--grid", metavar="FILE", help="YAML or JSON file mapping parameter names to lists of values")
+    batch.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="local worker processes (default 1)")
+    batch.add_argument("-o", "--output-dir", default="reports", metavar="DIR", help="default: reports/")
+    batch.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                       help="a parameter for every run (the grid overrides it)")
+    batch.add_argument("--force", action="store_true", help="re-run unchanged reports too")
+    batch.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler, e.g. tcp://host:8786")
+    batch.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
     verify = sub.add_parser(
         "verify",
         help="re-run a report and check that every file is identical",
@@ -101,6 +118,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                 params = parse_parameter_values(args.parameter)
                 folder = run_report(args.article, output_dir=args.output_dir, parameters=params, progress=progress)
             print(display_path(folder / "report.html"))
+        elif args.command == "batch":
+            from .batch import run_batch
+            from .reporting import parse_parameter_values
+
+            if args.jobs < 1:
+                raise WorkbenchError("--jobs must be at least 1")
+            results = run_batch(args.inputs, grid=args.grid, parameters=parse_parameter_values(args.parameter),
+                                output_dir=args.output_dir, jobs=args.jobs, force=args.force,
+                                scheduler=args.scheduler, progress=not args.no_progress and sys.stderr.isatty())
+            failed = [r for r in results if r.status == "failed"]
+            for r in failed:
+                print(f"workbench: failed: {r.slug} ({display_path(r.article)}): {r.error}", file=sys.stderr)
+            counts = {s: sum(r.status == s for r in results) for s in ("ok", "unchanged", "failed")}
+            print(f"{len(results)} reports: {counts['ok']} made, {counts['unchanged']} unchanged, "
+                  f"{counts['failed']} failed; index: {display_path(Path(args.output_dir) / 'index.html')}")
+            return 1 if failed else 0
         elif args.command == "verify":
             from .reporting import verify_report
 

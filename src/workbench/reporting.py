@@ -26,15 +26,16 @@ from html import escape
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import nbformat
-
-from ._data import DEFAULT_ACTORS, DEFAULT_ARTICLE, data_path, display_path, project_root
+from ._data import DEFAULT_ACTORS, DEFAULT_ARTICLE, DEFAULT_MODEL, GAZETTEER, data_path, display_path, project_root
 from ._io import canonical_json, current_umask, write_text_atomic
-from .actors import load_actors
-from .analysis import TOPIC_UNITS
 from .errors import InputError, ParameterError, ReportError
 from .loading import load_article
-from .sentiment import SCORERS, get_scorer
+
+# Kept here, not imported, so that checking parameters (and skipping unchanged batch
+# runs) does not load pandas and scikit-learn; a test keeps them equal to
+# analysis.TOPIC_UNITS and sentiment.SCORERS.
+TOPIC_UNITS = ("paragraphs", "sentences")
+SENTIMENT_BACKENDS = ("lexicon", "linear")
 
 __all__ = [
     "Parameter",
@@ -44,6 +45,7 @@ __all__ = [
     "validate_parameters",
     "parse_parameter_values",
     "run_report",
+    "planned_report",
     "run_corpus_report",
     "CORPUS_PARAMETERS",
     "report_slug",
@@ -81,7 +83,7 @@ REPORT_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("topic_unit", str, "paragraphs", "documents of the topic model", choices=TOPIC_UNITS),
     Parameter("n_terms", int, 8, "top terms listed per topic", minimum=1),
     Parameter("actors", str, "", "actor dictionary (JSON); empty for the shipped default"),
-    Parameter("sentiment", str, "linear", "per-mention sentiment backend", choices=tuple(sorted(SCORERS))),
+    Parameter("sentiment", str, "linear", "per-mention sentiment backend", choices=SENTIMENT_BACKENDS),
     Parameter("n_boot", int, 2000, "bootstrap resamples for actor intervals", minimum=0),
     Parameter("seed", int, 0, "seed of topic model and bootstrap", minimum=0),
 )
@@ -156,8 +158,9 @@ def ensure_kernel(name: str = KERNEL_NAME) -> Path:
     """
     share = Path(sys.prefix) / "share" / "jupyter"
     spec_file = share / "kernels" / name / "kernel.json"
-    # log_level=ERROR: ipykernel 7 warns on every start that loopback TCP is unencrypted.
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
+    # log_level=CRITICAL: ipykernel 7 warns on every start that loopback TCP is unencrypted, and
+    # logs an interrupt at shutdown; neither helps a report reader.
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=CRITICAL"]
     try:
         current = json.loads(spec_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -169,6 +172,20 @@ def ensure_kernel(name: str = KERNEL_NAME) -> Path:
     paths = [str(share)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p and p != str(share)]
     os.environ["JUPYTER_PATH"] = os.pathsep.join(paths)
     return spec_file
+
+
+def planned_report(article, parameters: Mapping[str, Any] | None = None,
+                   notebook: str | os.PathLike[str] = REPORT_NOTEBOOK) -> tuple[dict, Path, dict]:
+    """Checked parameters, article path and the manifest a report run would write."""
+    params = dict(parameters or {})
+    if article is not None:
+        params["article"] = str(article)
+    params = validate_parameters(params)
+    article_path = Path(params["article"]) if params["article"] else data_path(DEFAULT_ARTICLE)
+    if not article_path.is_file():
+        load_article(article_path)  # raises the one-line InputError
+    return params, article_path, _manifest("article", article_path, dict(params, article=display_path(article_path)),
+                                           notebook)
 
 
 def run_report(
@@ -190,16 +207,11 @@ def run_report(
     The folder is ``output_dir/slug`` (default: from the article's file name) and holds
     ``manifest.json`` (see :func:`verify_report`).
     """
-    params = dict(parameters or {})
-    if article is not None:
-        params["article"] = str(article)
-    params = validate_parameters(params)
-    article_path = Path(params["article"]) if params["article"] else data_path(DEFAULT_ARTICLE)
+    params, article_path, manifest = planned_report(article, parameters, notebook)
     load_article(article_path)  # fail fast on bad input
     _check_common(params)
     kernel_params = dict(params, article=str(article_path.resolve()), actors=_absolute(params["actors"]),
                          results_path="results.json")
-    manifest = _manifest("article", article_path, dict(params, article=display_path(article_path)), notebook)
     return _execute(notebook, kernel_params, output_dir, slug or report_slug(article_path), progress, timeout,
                     title_of=lambda results: results["article"]["title"], manifest=manifest)
 
@@ -209,7 +221,7 @@ CORPUS_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("corpus", str, "", "corpus: a .jsonl or .csv file or a folder of articles"),
     Parameter("n_topics", int, 5, "number of topics across articles, or auto", minimum=1, auto=True),
     Parameter("actors", str, "", "actor dictionary (JSON); empty for the shipped default"),
-    Parameter("sentiment", str, "linear", "per-mention sentiment backend", choices=tuple(sorted(SCORERS))),
+    Parameter("sentiment", str, "linear", "per-mention sentiment backend", choices=SENTIMENT_BACKENDS),
     Parameter("n_boot", int, 1000, "bootstrap resamples for actor intervals", minimum=0),
     Parameter("seed", int, 0, "seed of topic model and bootstrap", minimum=0),
     Parameter("strict", int, 0, "1: reject the corpus at the first malformed record; 0: skip and report it",
@@ -243,6 +255,9 @@ def run_corpus_report(
 
 
 def _check_common(params: Mapping[str, Any]) -> None:
+    from .actors import load_actors
+    from .sentiment import get_scorer
+
     if params["actors"]:
         load_actors(params["actors"])
     scorer = get_scorer(params["sentiment"])
@@ -257,7 +272,8 @@ def _absolute(path: str) -> str:
 def _execute(notebook, kernel_params: dict, output_dir, slug: str, progress: bool, timeout: int, *, title_of,
              manifest: dict) -> Path:
     """Run ``notebook`` in a hidden folder beside ``output_dir/slug``, then move it there."""
-    import papermill as pm  # heavy import, only where a report runs
+    import nbformat
+    import papermill as pm  # heavy imports, only where a report runs
 
     out_root = Path(output_dir)
     try:
@@ -280,6 +296,7 @@ def _execute(notebook, kernel_params: dict, output_dir, slug: str, progress: boo
                 progress_bar=progress,
                 request_save_on_cell_execute=False,
                 execution_timeout=timeout,
+                kernel_manager_class=_ipc_kernel_manager(),
             )
         except pm.PapermillExecutionError as exc:
             raise ReportError(
@@ -288,6 +305,8 @@ def _execute(notebook, kernel_params: dict, output_dir, slug: str, progress: boo
                 ename=exc.ename,
                 evalue=exc.evalue,
             ) from None
+        except (RuntimeError, TimeoutError, OSError) as exc:  # the kernel did not start or died
+            raise ReportError(f"the report kernel failed: {' '.join(str(exc).split())[:300]}") from None
         results_file = work / "results.json"
         if not results_file.is_file():
             raise ReportError("the report notebook did not write results.json")
@@ -295,7 +314,7 @@ def _execute(notebook, kernel_params: dict, output_dir, slug: str, progress: boo
         nb = normalize_notebook(nb)
         write_text_atomic(work / "report.ipynb", nbformat.writes(nb) + "\n")
         write_text_atomic(work / "report.html", render_html(nb, title=title))
-        outputs = {f.name: _sha256_file(f) for f in sorted(work.iterdir()) if f.is_file()}
+        outputs = {f.name: sha256_file(f) for f in sorted(work.iterdir()) if f.is_file()}
         write_text_atomic(work / MANIFEST, canonical_json(dict(manifest, outputs=outputs)))
         _replace_dir(work, final)
     finally:
@@ -304,12 +323,30 @@ def _execute(notebook, kernel_params: dict, output_dir, slug: str, progress: boo
     return final
 
 
+def _ipc_kernel_manager():
+    """A kernel manager that talks to its kernel over Unix sockets, not TCP ports: parallel
+    runs cannot race for the same port (papermill's known failure in batch runs)."""
+    global _IPC_MANAGER
+    if _IPC_MANAGER is None:
+        from jupyter_client.manager import AsyncKernelManager
+        from traitlets import default
+
+        class IPCKernelManager(AsyncKernelManager):
+            @default("transport")
+            def _default_transport(self) -> str:
+                return "ipc"
+
+        _IPC_MANAGER = IPCKernelManager
+    return _IPC_MANAGER
+
+
+_IPC_MANAGER = None
 MANIFEST = "manifest.json"
 _VERSIONED = ("workbench", "papermill", "nbconvert", "nbformat", "ipykernel", "pandas", "numpy", "scikit-learn",
               "scipy", "matplotlib", "vaderSentiment", "pyarrow")
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -322,22 +359,20 @@ def _sha256_input(path: Path) -> str:
     if path.is_dir():
         digest = hashlib.sha256()
         for f in sorted(x for x in path.rglob("*") if x.is_file()):
-            digest.update(f"{f.relative_to(path).as_posix()}\0{_sha256_file(f)}\n".encode())
+            digest.update(f"{f.relative_to(path).as_posix()}\0{sha256_file(f)}\n".encode())
         return digest.hexdigest()
-    return _sha256_file(path)
+    return sha256_file(path)
 
 
 def _manifest(kind: str, source: Path, parameters: dict, notebook) -> dict:
     """What a report was made from; its ``fingerprint`` changes when any of it changes."""
     from importlib import metadata
 
-    from .actors.dictionary import GAZETTEER
-    from .sentiment.model import DEFAULT_MODEL
-
-    data = {name: _sha256_file(data_path(name)) for name in (DEFAULT_ACTORS, GAZETTEER, DEFAULT_MODEL)
+    data = {name: sha256_file(data_path(name)) for name in (DEFAULT_ACTORS, GAZETTEER, DEFAULT_MODEL)
             if data_path(name).is_file()}
     if parameters.get("actors"):
-        data["actors (parameter)"] = _sha256_file(Path(parameters["actors"]))
+        if Path(parameters["actors"]).is_file():  # a missing one is reported by the run's own checks
+            data["actors (parameter)"] = sha256_file(Path(parameters["actors"]))
         parameters = dict(parameters, actors=display_path(parameters["actors"]))
     versions = {"python": platform.python_version()}
     for name in _VERSIONED:
@@ -349,7 +384,7 @@ def _manifest(kind: str, source: Path, parameters: dict, notebook) -> dict:
         "kind": kind,
         "input": {"path": display_path(source), "sha256": _sha256_input(source)},
         "parameters": parameters,
-        "notebook": {"path": display_path(notebook), "sha256": _sha256_file(Path(notebook))},
+        "notebook": {"path": display_path(notebook), "sha256": sha256_file(Path(notebook))},
         "data": data,
         "versions": versions,
     }
@@ -383,7 +418,7 @@ def verify_report(folder: str | os.PathLike[str]) -> list[str]:
         path = folder / name
         if not path.is_file():
             problems.append(f"{name}: missing")
-        elif _sha256_file(path) != digest:
+        elif sha256_file(path) != digest:
             problems.append(f"{name}: changed since the report was made")
     params = dict(manifest["parameters"])
     source = _from_display(manifest["input"]["path"])
@@ -414,18 +449,29 @@ def _from_display(shown: str) -> Path:
 
 
 def _replace_dir(src: Path, dst: Path) -> None:
-    """Move folder ``src`` to ``dst``, replacing an older ``dst``."""
-    if dst.exists():
+    """Move folder ``src`` to ``dst``, replacing an older ``dst``; safe when another
+    process replaces the same ``dst`` at the same time (the last one wins, whole)."""
+    for _ in range(20):
         old = Path(tempfile.mkdtemp(prefix=f".{dst.name}.old.", dir=dst.parent))
-        os.replace(dst, old / dst.name)
-        os.replace(src, dst)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(src, dst)
+        try:
+            try:
+                os.replace(dst, old / dst.name)
+            except FileNotFoundError:
+                pass
+            try:
+                os.rename(src, dst)
+                return
+            except OSError:  # someone else put a dst there in between: go round again
+                continue
+        finally:
+            shutil.rmtree(old, ignore_errors=True)
+    raise ReportError(f"could not move the report into {display_path(dst)}: it keeps being replaced")
 
 
-def normalize_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def normalize_notebook(nb):
     """Strip what changes between runs: papermill/execution metadata, random cell ids."""
+    import nbformat
+
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))  # deep copy
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("widgets", None)
@@ -453,8 +499,9 @@ img { max-width: 100%; height: auto; }
 """
 
 
-def render_html(nb: nbformat.NotebookNode, *, title: str) -> str:
+def render_html(nb, *, title: str) -> str:
     """Self-contained HTML of an executed report: outputs and text only, no code."""
+    import nbformat
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 

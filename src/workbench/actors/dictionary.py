@@ -13,13 +13,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._data import DEFAULT_ACTORS, data_path, display_path
+from .._data import DEFAULT_ACTORS, GAZETTEER, data_path, display_path
 from ..errors import InputError
 
 __all__ = ["Actor", "ActorDictionary", "load_actors", "ACTOR_TYPES", "GAZETTEER"]
 
 ACTOR_TYPES = ("country", "institution", "organisation", "group", "person")
-GAZETTEER = "gazetteer.json"
 
 
 @dataclass(frozen=True)

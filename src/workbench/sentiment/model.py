@@ -25,15 +25,13 @@ from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
-from .._data import data_path, display_path
+from .._data import DEFAULT_MODEL, data_path, display_path
 from ..errors import InputError
 from ._items import LABELS, Item, check_items
 from .features import FeatureExtractor
 
 __all__ = ["TargetSentiment", "DEFAULT_MODEL", "MODEL_FORMAT"]
 
-#: File name of the shipped model in ``data/``.
-DEFAULT_MODEL = "target_sentiment.npz"
 #: Bumped whenever features or the file layout change; older files are refused.
 MODEL_FORMAT = "workbench-target-sentiment/1"
 
