@@ -495,7 +495,10 @@ table.wb-table th, table.wb-table td { border-bottom: 1px solid #e5e5e5; padding
 table.wb-table th { background: #f5f5f5; }
 mark { padding: 0 .15em; border-radius: .2em; }
 img { max-width: 100%; height: auto; }
-@media print { main { max-width: none; } h2 { page-break-after: avoid; } }
+nav.toc { background: #f7f7f7; border: 1px solid #e5e5e5; padding: .5rem 1rem; margin: 1rem 0; }
+nav.toc ul { margin: .3rem 0; padding-left: 1.2rem; }
+@media print { main { max-width: none; } nav.toc { display: none; } h2 { page-break-after: avoid; }
+               table, img, figure { page-break-inside: avoid; } a { color: inherit; text-decoration: none; } }
 """
 
 
@@ -525,5 +528,21 @@ def render_html(nb, *, title: str) -> str:
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n<style>{REPORT_CSS}</style>\n</head>\n"
-        f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+        f"<body>\n<main>\n{_with_contents(body)}\n</main>\n</body>\n</html>\n"
     )
+
+
+_SECTION = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"')
+
+
+def _with_contents(body: str) -> str:
+    """``body`` with a list of links to its sections (h2 headings) before the first one."""
+    entries = [(anchor, re.sub(r"<[^>]+>", "", text)) for anchor, text in _SECTION.findall(body)]
+    if not entries:
+        return body
+    items = "".join(f'<li><a href="#{anchor}">{text}</a></li>' for anchor, text in entries)
+    toc = f'<nav class="toc" aria-label="Contents"><strong>Contents</strong><ul>{items}</ul></nav>\n'
+    at = body.rfind('<div class="cell', 0, body.index("<h2 id="))
+    return body[:at] + toc + body[at:]
+
+

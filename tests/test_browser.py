@@ -1,0 +1,124 @@
+"""The rendered report in a real headless browser: it renders, requests nothing from
+the network, and a screenshot is kept as a test artifact (test-artifacts/)."""
+import os
+import shutil
+import socket
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from workbench.reporting import run_report
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.slow
+ARTIFACTS = ROOT / "test-artifacts"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-default-apps", "--disable-extensions", "--metrics-recording-only", "--no-default-browser-check"]
+
+
+def _find_chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """Debian's chromium; installed with apt-get when missing and we are root."""
+    found = _find_chromium()
+    if found:
+        return found
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        pytest.skip("chromium is not installed and cannot be installed here (needs root and apt-get)")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    try:
+        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True, env=env, timeout=600)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, capture_output=True, env=env,
+                       timeout=900)
+    except (subprocess.SubprocessError, OSError) as exc:
+        pytest.skip(f"chromium could not be installed: {exc.__class__.__name__}")
+    found = _find_chromium()
+    if not found:
+        pytest.skip("chromium could not be installed (apt-get finished without it)")
+    return found
+
+
+class _Trap:
+    """A TCP listener posing as the browser's only proxy: it records the host of every
+    request and answers none."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hosts: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            conn.settimeout(1)
+            try:
+                line = conn.recv(400).split(b"\r\n")[0].decode("latin-1")  # "GET http://host/…" or "CONNECT host:443"
+            except OSError:
+                line = "? ?"
+            target = line.split(" ")[1] if " " in line else "?"
+            self.hosts.append(target.split("://")[-1].split("/")[0].split(":")[0])
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.sock.close()
+
+
+def _browse(chromium: str, page: Path, trap: _Trap, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
+    args = [chromium, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+            f"--proxy-server=http://127.0.0.1:{trap.port}", "--proxy-bypass-list=<-loopback>", *extra, page.as_uri()]
+    return subprocess.run(args, capture_output=True, text=True, timeout=120)
+
+
+def test_report_renders_offline_with_no_network_request(chromium, tmp_path):
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_text('A <script>document.title="pwned"</script> title\n\n'
+                       'The US <img src="http://example.com/x.png" onerror="document.title=\'pwned\'"> praised Niger.\n',
+                       encoding="utf-8")
+    pages = [run_report(output_dir=tmp_path / "out") / "report.html",
+             run_report(hostile, output_dir=tmp_path / "out") / "report.html"]
+    trap = _Trap()
+    try:
+        # The browser's own housekeeping (update and time checks), from a blank page.
+        blank = tmp_path / "blank.html"
+        blank.write_text("<html><body><p>blank</p></body></html>")
+        _browse(chromium, blank, trap, tmp_path, "--dump-dom", "--virtual-time-budget=3000")
+        housekeeping = set(trap.hosts)
+        # Control: a page that does ask the network is caught by the trap.
+        trap.hosts.clear()
+        control = tmp_path / "control.html"
+        control.write_text('<html><body><img src="http://example.com/pixel.png"></body></html>')
+        _browse(chromium, control, trap, tmp_path, "--dump-dom", "--virtual-time-budget=3000")
+        assert "example.com" in trap.hosts, "the network trap did not see the control page's request"
+        trap.hosts.clear()
+        ARTIFACTS.mkdir(exist_ok=True)
+        for page in pages:
+            dom = _browse(chromium, page, trap, tmp_path, "--dump-dom", "--virtual-time-budget=3000")
+            assert dom.returncode == 0 and "<h1" in dom.stdout
+            assert "<title>pwned</title>" not in dom.stdout and "<script" not in dom.stdout  # no article script ran
+            assert "Actors and how they are portrayed" in dom.stdout and 'class="toc"' in dom.stdout
+            shot = ARTIFACTS / f"{page.parent.name}.png"
+            _browse(chromium, page, trap, tmp_path, f"--screenshot={shot}", "--window-size=1200,2000",
+                    "--virtual-time-budget=3000")
+            assert shot.is_file() and shot.stat().st_size > 10_000
+        from_pages = sorted(set(trap.hosts) - housekeeping)
+        assert from_pages == [], f"the report pages requested {from_pages}"
+    finally:
+        trap.close()
