@@ -66,14 +66,16 @@ class _Trap:
                 conn, _ = self.sock.accept()
             except (socket.timeout, OSError):
                 continue
-            conn.settimeout(1)
+            conn.settimeout(2)
             try:
                 line = conn.recv(400).split(b"\r\n")[0].decode("latin-1")  # "GET http://host/…" or "CONNECT host:443"
             except OSError:
-                line = "? ?"
-            target = line.split(" ")[1] if " " in line else "?"
-            self.hosts.append(target.split("://")[-1].split("/")[0].split(":")[0])
-            conn.close()
+                line = ""
+            finally:
+                conn.close()
+            if " " in line:  # a socket opened speculatively and never used sends nothing: not a request
+                target = line.split(" ")[1]
+                self.hosts.append(target.split("://")[-1].split("/")[0].split(":")[0])
 
     def close(self) -> None:
         self._stop.set()

@@ -6,10 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from workbench import ReportError
 from workbench.reporting import run_report
 
 pytestmark = pytest.mark.slow
@@ -86,21 +84,6 @@ def test_parameters_and_hostile_article(tmp_path):
     results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     assert results["parameters"]["topic_unit"] == "sentences" and len(results["topics"]) == 2
     assert results["article"]["title"] == 'Title <script>alert("t")</script>'
-
-
-def test_failing_cell_leaves_no_report(tmp_path):
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell("article = ''\nresults_path = 'results.json'")
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell("raise RuntimeError('boom in cell')")]
-    nb.metadata["kernelspec"] = {"name": "workbench", "display_name": "workbench", "language": "python"}
-    broken = tmp_path / "broken.ipynb"
-    nbformat.write(nb, broken)
-    out = tmp_path / "out"
-    with pytest.raises(ReportError, match="RuntimeError: boom in cell") as info:
-        run_report(output_dir=out, notebook=broken)
-    assert info.value.ename == "RuntimeError" and info.value.cell_index == 2  # 0 = injected parameters
-    assert list(out.iterdir()) == []
 
 
 def test_report_replaces_an_older_one_whole(tmp_path):

@@ -84,6 +84,7 @@ def test_a_cell_that_raises(out, tmp_path):
     with pytest.raises(ReportError, match="ZeroDivisionError") as info:
         run_report(output_dir=out, notebook=broken)
     assert "\n" not in str(info.value) and info.value.ename == "ZeroDivisionError"
+    assert info.value.cell_index == 2  # 0: injected parameters, 1: parameters, 2: the raising cell
     assert _digests(out) == before
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -154,14 +155,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return 0
 
 
 def _sentiment(args: argparse.Namespace) -> None:
+    from ._data import DEFAULT_MODEL, data_path
     from .sentiment import get_scorer
-    from .sentiment.model import DEFAULT_MODEL, TargetSentiment
+    from .sentiment.model import TargetSentiment
     from .sentiment.newsmtsc import evaluate, read_newsmtsc, split_path
-    from ._data import data_path
 
     if args.action == "train":
         items, labels = read_newsmtsc(split_path(args.data))
