@@ -1,9 +1,12 @@
-"""Reports: check parameters, run the notebook with papermill, render deterministic HTML.
+"""Reports: check parameters, run a notebook with papermill, render deterministic HTML,
+record what the report was made from, and verify it later.
 
 A report run writes ``<output_dir>/<slug>/`` with ``report.ipynb`` (executed,
-normalised), ``report.html`` (self-contained, no code) and ``results.json``. It is
-built in a hidden temporary folder beside the target and moved into place only when
-every file is written, so a failed run leaves nothing half-written.
+normalised), ``report.html`` (self-contained, no code, with a table of contents),
+``results.json`` (and, for a corpus, ``mentions.parquet``) and ``manifest.json`` (input,
+parameters, notebook, data files, versions and the sha256 of every output). It is built
+in a hidden temporary folder beside the target and moved into place only when every
+file is written, so a failed or interrupted run leaves nothing half-written.
 
 Determinism lives here: notebook metadata that varies between runs (papermill
 timestamps and durations, execution times, cell ids) is stripped or fixed, stderr

@@ -69,7 +69,7 @@ class FeatureExtractor:
         self._hasher = FeatureHasher(n_features=2**n_bits, input_type="pairs", alternate_sign=False)
 
     def transform(self, items: Iterable[Item]) -> sparse.csr_matrix:
-        """Hashed features, one row per item (rows L2-normalised per feature group)."""
+        """Hashed features, one row per item (float32 CSR, 2**n_bits columns)."""
         X = self._hasher.transform(self.features(item) for item in items)
         return X.tocsr().astype(np.float32)
 
