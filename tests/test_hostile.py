@@ -17,7 +17,7 @@ from workbench import ReportError
 from workbench.cli import main
 from workbench.reporting import run_report
 
-from .conftest import ROOT, SEED_PATH
+from .conftest import SEED_PATH
 
 WORKBENCH = Path(sys.executable).with_name("workbench")
 GOOD = "us-niger-troop-withdrawal"

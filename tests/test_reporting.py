@@ -1,4 +1,3 @@
-import json
 
 import nbformat
 import papermill as pm

@@ -30,7 +30,7 @@ from ._data import display_path
 from ._io import canonical_json, write_bytes_atomic, write_text_atomic
 from .actors import MENTION_COLUMNS, ActorMatcher, quote_records
 from .errors import InputError
-from .loading import READERS, article_from_text, load_article
+from .loading import article_from_text, load_article
 from .sentiment import LABELS, aggregate_actors, get_scorer
 from .topics import TopicModel
 
