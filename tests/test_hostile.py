@@ -127,9 +127,11 @@ def test_interrupted_run_leaves_nothing(out):
     time.sleep(1.0)
     run.send_signal(signal.SIGINT)
     _, err = run.communicate(timeout=60)
-    assert run.returncode != 0
-    assert "Traceback" not in err and err.strip().splitlines()[-1] == "workbench: interrupted"
-    assert _digests(out) == before and not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert run.returncode != 0, err
+    # Usually "workbench: interrupted"; if the interrupt lands inside the kernel's cell it
+    # surfaces as a one-line failed-cell error instead. Never a traceback.
+    assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("workbench: "), err
+    assert _digests(out) == before and not [p for p in out.iterdir() if p.name.startswith(".")], err
 
 
 @pytest.mark.slow
