@@ -155,9 +155,7 @@ def analyze(
         raise ValueError(f"topic_unit must be one of {', '.join(TOPIC_UNITS)}, got {topic_unit!r}")
     if not isinstance(article, Article):
         article = load_article(article or None)
-    scorer = get_scorer(sentiment)
-    if hasattr(scorer, "ensure_loaded"):
-        scorer.ensure_loaded()  # a missing or broken model fails here, not at the first mention
+    scorer = get_scorer(sentiment)  # a missing or broken model fails here, not at the first mention
     matcher = ActorMatcher.from_file(actors or None)
     notes: list[str] = []
 
@@ -185,7 +183,8 @@ def analyze(
 
     mentions = score_mentions(matcher.find(article), scorer)
     info = getattr(scorer, "info_", {})
-    sentiment_model = {"backend": sentiment, **{k: info[k] for k in ("file", "file_sha256", "train_sha256") if k in info}}
+    sentiment_model = {"backend": sentiment, **{key: info[key] for key in ("file", "file_sha256", "train_sha256")
+                                                if key in info}}
     actor_table = aggregate_actors(mentions, n_boot=n_boot, random_state=seed)
     rollup = aggregate_actors(mentions, by="root", n_boot=n_boot, random_state=seed)
     quotes = find_quotes(article, mentions)

@@ -31,7 +31,7 @@ from ._io import canonical_json, write_bytes_atomic, write_text_atomic
 from .actors import MENTION_COLUMNS, ActorMatcher, quote_records
 from .errors import InputError
 from .loading import article_from_text, load_article
-from .sentiment import LABELS, aggregate_actors, get_scorer
+from .sentiment import aggregate_actors, get_scorer, score_mentions
 from .topics import TopicModel
 
 __all__ = ["Record", "read_corpus", "analyze_corpus", "CorpusAnalysis", "CORPUS_SUFFIXES"]
@@ -279,8 +279,6 @@ def analyze_corpus(
 
     matcher = ActorMatcher.from_file(actors or None)
     scorer = get_scorer(sentiment)
-    if hasattr(scorer, "ensure_loaded"):
-        scorer.ensure_loaded()
     skipped: list[Skipped] = []
     spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # cleaned bodies, one JSON string a line
     articles: dict[str, list] = {k: [] for k in ("id", "title", "date", "source", "paragraphs", "mentions")}
@@ -314,15 +312,12 @@ def analyze_corpus(
         spool.close()
         raise InputError(f"{display_path(path)}: no usable article in the corpus")
 
-    table = pd.DataFrame(mentions)
-    table = _score(table, scorer, batch_size, progress)
+    table = score_mentions(pd.DataFrame(mentions), scorer, batch_size=batch_size, progress=progress)
     model = TopicModel(n_topics=n_topics, random_state=seed)
     log.info("fitting topics across %d articles", len(articles["id"]))
     with spool:
         spool.seek(0)
         model.fit(json.loads(line) for line in spool)
-    if model.doc_topics_.shape[0] != len(articles["id"]):
-        raise RuntimeError("the corpus changed while it was being analysed")
     dominant = model.dominant_topic()
     article_table = pd.DataFrame(articles).assign(topic=dominant)
     topics = model.topics_frame(10)
@@ -347,20 +342,6 @@ def analyze_corpus(
         skipped=skipped,
         parameters=parameters,
     )
-
-
-def _score(table: pd.DataFrame, scorer, batch_size: int, progress: bool) -> pd.DataFrame:
-    from tqdm.auto import tqdm
-
-    proba = np.zeros((len(table), len(LABELS)))
-    items = list(zip(table["sentence"], table["span_start"], table["span_end"]))
-    for start in tqdm(range(0, len(items), batch_size), desc="sentiment", unit=" batch", disable=not progress):
-        proba[start:start + batch_size] = scorer.predict_proba(items[start:start + batch_size]).to_numpy()
-    for k, label in enumerate(LABELS):
-        table[label] = proba[:, k]
-    table["polarity"] = proba[:, 2] - proba[:, 0]
-    table["label"] = np.array(LABELS, dtype=object)[proba.argmax(axis=1)] if len(table) else []
-    return table
 
 
 def _grouped(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -263,9 +263,7 @@ def _check_common(params: Mapping[str, Any]) -> None:
 
     if params["actors"]:
         load_actors(params["actors"])
-    scorer = get_scorer(params["sentiment"])
-    if hasattr(scorer, "ensure_loaded"):
-        scorer.ensure_loaded()
+    get_scorer(params["sentiment"])  # loads the model: a missing or broken one fails here
 
 
 def _absolute(path: str) -> str:

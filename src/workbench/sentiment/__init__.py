@@ -12,12 +12,12 @@ prediction per item, so scorers replace each other without touching callers:
 """
 from __future__ import annotations
 
-from ._items import LABELS, Item, check_items
+from ._items import LABELS, Item, Scorer, check_items
 from .aggregate import aggregate_actors, score_mentions
 from .lexicon import LexiconSentiment
 from .model import TargetSentiment
 
-__all__ = ["LABELS", "Item", "LexiconSentiment", "SCORERS", "TargetSentiment", "aggregate_actors", "check_items",
+__all__ = ["LABELS", "Item", "LexiconSentiment", "SCORERS", "Scorer", "TargetSentiment", "aggregate_actors", "check_items",
            "get_scorer", "score_mentions"]
 
 #: Backend name → scorer factory; the report parameter ``sentiment`` picks one.
@@ -27,8 +27,16 @@ SCORERS = {"linear": TargetSentiment, "lexicon": LexiconSentiment}
 
 
 def get_scorer(name: str = "linear"):
-    """A fresh scorer for backend ``name`` (see :data:`SCORERS`)."""
+    """A fresh scorer for backend ``name`` (see :data:`SCORERS`), its model loaded.
+
+    Raises:
+        ValueError: the backend is unknown.
+        InputError: its model file is missing or broken (said here, before any scoring).
+    """
     try:
-        return SCORERS[name]()
+        scorer = SCORERS[name]()
     except KeyError:
         raise ValueError(f"unknown sentiment backend {name!r}; choose from {', '.join(sorted(SCORERS))}") from None
+    if hasattr(scorer, "ensure_loaded"):
+        scorer.ensure_loaded()
+    return scorer

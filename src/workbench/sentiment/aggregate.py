@@ -12,19 +12,23 @@ from ._items import LABELS
 __all__ = ["score_mentions", "aggregate_actors"]
 
 
-def score_mentions(mentions: pd.DataFrame, scorer) -> pd.DataFrame:
-    """``mentions`` with ``label``, ``polarity`` and the three probabilities added."""
+def score_mentions(mentions: pd.DataFrame, scorer, *, batch_size: int = 4096, progress: bool = False) -> pd.DataFrame:
+    """``mentions`` with the three probabilities, ``polarity`` and ``label`` added.
+
+    Scores ``batch_size`` mentions at a time, calling the scorer once per batch; the
+    label follows the scorer's own decision rule (``labels_from_proba``).
+    """
+    from tqdm.auto import tqdm
+
     out = mentions.copy()
     items = list(zip(out["sentence"], out["span_start"], out["span_end"]))
-    if not items:
-        for col in ("label", "polarity", *LABELS):
-            out[col] = pd.Series(dtype=object if col == "label" else float)
-        return out
-    proba = scorer.predict_proba(items).reset_index(drop=True)
+    batches = [scorer.predict_proba(items[i:i + batch_size]).reset_index(drop=True)
+               for i in tqdm(range(0, len(items), batch_size), desc="sentiment", unit=" batch", disable=not progress)]
+    proba = pd.concat(batches, ignore_index=True) if batches else pd.DataFrame(columns=list(LABELS), dtype=float)
     for col in LABELS:
-        out[col] = proba[col].to_numpy()
-    out["polarity"] = (proba["positive"] - proba["negative"]).to_numpy()
-    out["label"] = scorer.predict(items)
+        out[col] = proba[col].to_numpy(dtype=float)
+    out["polarity"] = out["positive"] - out["negative"]
+    out["label"] = scorer.labels_from_proba(proba) if len(proba) else pd.Series(dtype=object)
     return out
 
 

@@ -6,9 +6,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
-
-from ._items import Item, check_items
+from ._items import Item, Scorer, check_items
 
 __all__ = ["LexiconSentiment", "vader_lexicon"]
 
@@ -16,7 +14,7 @@ _CLAUSE_BREAK = re.compile(r"[;:—–]|\s-\s|,?\s\b(?:but|while|whereas|althoug
 _TOKEN = re.compile(r"\S+")
 
 
-class LexiconSentiment(BaseEstimator):
+class LexiconSentiment(Scorer):
     """VADER lexicon scores of the clause around the target, the mention itself left out.
 
     A transparent baseline: the text scored is at most ``window`` words either side of
@@ -66,16 +64,13 @@ class LexiconSentiment(BaseEstimator):
             }
         )
 
-    def predict(self, items: Iterable[Item]) -> np.ndarray:
-        polarity = self.polarity(items)
+    def labels_from_proba(self, proba: pd.DataFrame) -> np.ndarray:
+        """VADER's rule: positive/negative where ``|compound| >= threshold``, else neutral."""
+        polarity = (proba["positive"] - proba["negative"]).to_numpy()
         labels = np.full(len(polarity), "neutral", dtype=object)
         labels[polarity >= self.threshold] = "positive"
         labels[polarity <= -self.threshold] = "negative"
         return labels
-
-    def polarity(self, items: Iterable[Item]) -> np.ndarray:
-        proba = self.predict_proba(items)
-        return (proba["positive"] - proba["negative"]).to_numpy()
 
 
 _VADER = None

@@ -22,12 +22,11 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
 from .._data import DEFAULT_MODEL, data_path, display_path
 from ..errors import InputError
-from ._items import LABELS, Item, check_items
+from ._items import LABELS, Item, Scorer, check_items
 from .features import FeatureExtractor
 
 __all__ = ["TargetSentiment", "DEFAULT_MODEL", "MODEL_FORMAT"]
@@ -36,7 +35,7 @@ __all__ = ["TargetSentiment", "DEFAULT_MODEL", "MODEL_FORMAT"]
 MODEL_FORMAT = "workbench-target-sentiment/1"
 
 
-class TargetSentiment(BaseEstimator):
+class TargetSentiment(Scorer):
     """Sentiment toward a target mention, from a trained target-dependent model.
 
     ``TargetSentiment()`` uses the shipped model (loaded on first use, well under a
@@ -123,16 +122,6 @@ class TargetSentiment(BaseEstimator):
         proba = np.exp(scores)
         proba /= proba.sum(axis=1, keepdims=True)
         return pd.DataFrame(proba, columns=list(LABELS))
-
-    def predict(self, items: Iterable[Item]) -> np.ndarray:
-        """The most probable label of each item."""
-        proba = self.predict_proba(items)
-        return np.array(LABELS, dtype=object)[proba.to_numpy().argmax(axis=1)]
-
-    def polarity(self, items: Iterable[Item]) -> np.ndarray:
-        """``p(positive) - p(negative)`` per item, in [-1, 1]."""
-        proba = self.predict_proba(items)
-        return (proba["positive"] - proba["negative"]).to_numpy()
 
     def explain(self, item: Item, *, top: int = 12) -> pd.DataFrame:
         """Which features moved the prediction for one item, strongest first.
