@@ -128,23 +128,23 @@ class TopicModel(TransformerMixin, BaseEstimator):
         limit = min(X.shape)
         self.feature_names_ = self.vectorizer_.get_feature_names_out()
         if auto:
-            k = self._choose_k(X)
+            fit = self._choose_k(X)
         else:
             k = int(self.n_topics)
             if k > limit:
                 raise ValueError(
                     f"n_topics={k} is more than the {X.shape[0]} texts / {X.shape[1]} terms allow (at most {limit})"
                 )
-        self.n_topics_ = k
-        self.nmf_, W, order = self._factorise(X, k)
-        self.order_ = order
-        self.components_ = self.nmf_.components_[order]
-        self.doc_topics_ = W[:, order]
+            fit = self._fit_k(X, k)
+        self.n_topics_ = fit["k"]
+        self.nmf_, self.order_ = fit["nmf"], fit["order"]
+        self.components_ = self.nmf_.components_[self.order_]
+        self.doc_topics_ = fit["W"][:, self.order_]
         totals = self.doc_topics_.sum(axis=0)
-        self.topic_weights_ = totals / totals.sum() if totals.sum() > 0 else np.zeros(k)
-        self.coherence_ = np.array([npmi_coherence(idx, X) for idx in self._top_indices(10)])
-        self.diversity_ = topic_diversity(self._top_indices(_diversity_depth(X.shape[1], k)))
-        self.stability_ = self._stability(X, k, self.components_) if self.stability_resamples else float("nan")
+        self.topic_weights_ = totals / totals.sum() if totals.sum() > 0 else np.zeros(self.n_topics_)
+        self.coherence_ = fit["coherence"]
+        self.diversity_ = fit["diversity"]
+        self.stability_ = fit["stability"]
         self.labels_ = self._labels(texts if sized else None)
         return self.doc_topics_
 
@@ -198,12 +198,19 @@ class TopicModel(TransformerMixin, BaseEstimator):
         )
 
     # ----------------------------------------------------------------- internals
-    def _factorise(self, X, k: int) -> tuple[NMF, np.ndarray, np.ndarray]:
+    def _fit_k(self, X, k: int) -> dict:
+        """NMF with k topics and its quality figures (topics ordered by weight, ties by index)."""
         nmf = NMF(n_components=k, init="nndsvd", random_state=self.random_state, max_iter=self.max_iter)
         W = nmf.fit_transform(X)
-        totals = W.sum(axis=0)
-        order = np.lexsort((np.arange(k), -np.round(totals, 12)))  # by weight, ties by index
-        return nmf, W, order
+        order = np.lexsort((np.arange(k), -np.round(W.sum(axis=0), 12)))
+        components = nmf.components_[order]
+        tops = _top_indices(components, max(10, _diversity_depth(X.shape[1], k)))
+        return {
+            "k": k, "nmf": nmf, "W": W, "order": order,
+            "coherence": np.array([npmi_coherence(t[:10], X) for t in tops]),
+            "diversity": topic_diversity([t[:_diversity_depth(X.shape[1], k)] for t in tops]),
+            "stability": self._stability(X, k, components) if self.stability_resamples else float("nan"),
+        }
 
     def _stability(self, X, k: int, reference: np.ndarray) -> float:
         """Mean cosine similarity of ``reference`` topics to refits on 80% subsamples."""
@@ -223,28 +230,25 @@ class TopicModel(TransformerMixin, BaseEstimator):
             scores.append(float(similarity[i, j].mean()))
         return float(np.mean(scores))
 
-    def _choose_k(self, X) -> int:
-        """k in ``k_range`` with the best (NPMI + 1) / 2 × diversity × stability."""
+    def _choose_k(self, X) -> dict:
+        """The fit, among k in ``k_range``, with the best (NPMI + 1) / 2 × diversity × stability."""
         low, high = self.k_range
         high = min(high, min(X.shape) - 1)
         low = min(low, high)
         if high < 1:
             raise ValueError("too few texts or terms to choose a number of topics")
-        rows = []
+        fits, rows = [], []
         for k in range(low, high + 1):
-            nmf, W, order = self._factorise(X, k)
-            components = nmf.components_[order]
-            tops = [np.argsort(-row, kind="stable") for row in components]
-            coherence = float(np.mean([npmi_coherence(t[:10], X) for t in tops]))
-            diversity = topic_diversity([t[:_diversity_depth(X.shape[1], k)] for t in tops])
-            stability = self._stability(X, k, components) if self.stability_resamples else float("nan")
-            score = (coherence + 1) / 2 * diversity * (1.0 if np.isnan(stability) else stability)
-            rows.append({"k": k, "coherence": coherence, "diversity": diversity, "stability": stability,
+            fit = self._fit_k(X, k)
+            coherence, stability = float(np.mean(fit["coherence"])), fit["stability"]
+            score = (coherence + 1) / 2 * fit["diversity"] * (1.0 if np.isnan(stability) else stability)
+            fits.append(fit)
+            rows.append({"k": k, "coherence": coherence, "diversity": fit["diversity"], "stability": stability,
                          "score": score})
         self.k_table_ = pd.DataFrame(rows)
-        best = int(self.k_table_.loc[self.k_table_["score"].idxmax(), "k"])
-        log.info("n_topics='auto' chose k=%d:\n%s", best, self.k_table_.round(3).to_string(index=False))
-        return best
+        best = int(self.k_table_["score"].idxmax())
+        log.info("n_topics='auto' chose k=%d:\n%s", fits[best]["k"], self.k_table_.round(3).to_string(index=False))
+        return fits[best]
 
     def _labels(self, texts: list[str] | None, n: int = 3) -> list[str]:
         """Distinctive terms per topic (weight × exclusivity); a bigram of two of them
@@ -270,9 +274,13 @@ class TopicModel(TransformerMixin, BaseEstimator):
         return labels
 
     def _top_indices(self, n: int) -> list[np.ndarray]:
-        n = min(n, self.components_.shape[1])
-        # Stable: descending weight, ties broken by term (alphabetical = column order).
-        return [np.argsort(-row, kind="stable")[:n] for row in self.components_]
+        return _top_indices(self.components_, n)
+
+def _top_indices(components: np.ndarray, n: int) -> list[np.ndarray]:
+    """Each topic's ``n`` strongest term columns; ties broken by column (alphabetical)."""
+    n = min(n, components.shape[1])
+    return [np.argsort(-row, kind="stable")[:n] for row in components]
+
 
 def _diversity_depth(n_terms: int, k: int) -> int:
     """Top terms per topic for diversity: 25, fewer when the vocabulary has fewer than
