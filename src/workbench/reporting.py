@@ -25,6 +25,7 @@ import sys
 import tempfile
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -348,6 +349,7 @@ _VERSIONED = ("workbench", "papermill", "nbconvert", "nbformat", "ipykernel", "p
 
 
 def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -355,37 +357,55 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=256)
+def _sha256_cached(path: str, mtime_ns: int, size: int) -> str:
+    return sha256_file(Path(path))
+
+
+def _sha256_unchanged_file(path: Path) -> str:
+    """:func:`sha256_file`, hashed once per process while size and mtime stay the same
+    (a batch plans many jobs over the same data files, notebook and articles)."""
+    stat = path.stat()
+    return _sha256_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=1)
+def _versions() -> tuple[tuple[str, str | None], ...]:
+    from importlib import metadata
+
+    found = [("python", platform.python_version())]
+    for name in _VERSIONED:
+        try:
+            found.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            found.append((name, None))
+    return tuple(found)
+
+
 def _sha256_input(path: Path) -> str:
     """sha256 of a file, or of a folder's files (names and contents, sorted)."""
     if path.is_dir():
         digest = hashlib.sha256()
         for f in sorted(x for x in path.rglob("*") if x.is_file()):
-            digest.update(f"{f.relative_to(path).as_posix()}\0{sha256_file(f)}\n".encode())
+            digest.update(f"{f.relative_to(path).as_posix()}\0{_sha256_unchanged_file(f)}\n".encode())
         return digest.hexdigest()
-    return sha256_file(path)
+    return _sha256_unchanged_file(path)
 
 
 def _manifest(kind: str, source: Path, parameters: dict, notebook) -> dict:
     """What a report was made from; its ``fingerprint`` changes when any of it changes."""
-    from importlib import metadata
-
-    data = {name: sha256_file(data_path(name)) for name in (DEFAULT_ACTORS, GAZETTEER, DEFAULT_MODEL)
+    data = {name: _sha256_unchanged_file(data_path(name)) for name in (DEFAULT_ACTORS, GAZETTEER, DEFAULT_MODEL)
             if data_path(name).is_file()}
     if parameters.get("actors"):
         if Path(parameters["actors"]).is_file():  # a missing one is reported by the run's own checks
-            data["actors (parameter)"] = sha256_file(Path(parameters["actors"]))
+            data["actors (parameter)"] = _sha256_unchanged_file(Path(parameters["actors"]))
         parameters = dict(parameters, actors=display_path(parameters["actors"]))
-    versions = {"python": platform.python_version()}
-    for name in _VERSIONED:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
+    versions = dict(_versions())
     made_from = {
         "kind": kind,
         "input": {"path": display_path(source), "sha256": _sha256_input(source)},
         "parameters": parameters,
-        "notebook": {"path": display_path(notebook), "sha256": sha256_file(Path(notebook))},
+        "notebook": {"path": display_path(notebook), "sha256": _sha256_unchanged_file(Path(notebook))},
         "data": data,
         "versions": versions,
     }

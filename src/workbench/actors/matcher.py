@@ -111,7 +111,7 @@ class ActorMatcher:
         "Nigerian" is Nigeria's demonym; in an article that names Niger but never Nigeria
         it probably means Niger (a common mistranslation), so it is flagged.
         """
-        named = {name for _, _, name, alias in rows if alias not in actors.get(name, Actor("", "", ())).demonyms}
+        named = {name for _, _, name, alias in rows if alias not in actors[name].demonyms}
         flags = {}
         for start, _, name, alias in rows:
             if alias in actors[name].demonyms and name not in named:
