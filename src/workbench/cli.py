@@ -4,7 +4,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Sequence
 
@@ -100,10 +102,28 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupted(signum, frame) -> None:
+    """Ctrl-C: silence logging first. Tearing down a running kernel makes papermill, nbclient
+    and asyncio log "kernel died" errors with tracebacks; the user asked to stop and gets one
+    line ("workbench: interrupted") instead."""
+    logging.disable(logging.CRITICAL)
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``workbench`` command; returns the exit status."""
     args = _build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    previous = signal.signal(signal.SIGINT, _interrupted) if threading.current_thread() is threading.main_thread() else None
+    try:
+        return _run(args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)  # logging stays off after an interrupt: the
+            # cancelled kernel task is only collected (and logged) at interpreter exit
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == "report":
             from .reporting import CORPUS_PARAMETERS, parse_parameter_values, run_corpus_report, run_report
