@@ -1,27 +1,34 @@
 # The two commands: `make report` (main job on the seed article) and `make test`.
 # Both create or reuse .venv/, install the package (editable) and register the
 # venv's Jupyter kernel ("workbench") that papermill runs the report notebooks on.
+# `make report` installs the light default; `make test` adds the test tools and the
+# [neural] extra (pinned CPU torch), so CI exercises the neural backend too.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.workbench-installed
+TEST_STAMP := $(VENV)/.workbench-test-installed
 
 # `make lab` listens on 127.0.0.1 only, with Jupyter's random token (printed in the URL).
 .PHONY: report test test-fast lab clean-reports
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	$(BIN)/workbench kernel >/dev/null
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,neural]'
+	touch $(TEST_STAMP)
 
 report: $(STAMP)
 	$(BIN)/workbench report
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
-test-fast: $(STAMP)
+test-fast: $(TEST_STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
 lab: $(STAMP)

@@ -19,7 +19,7 @@ from ._data import display_path
 from ._io import canonical_json, write_text_atomic
 from .actors import ActorMatcher, find_quotes
 from .loading import Article, load_article
-from .sentiment import aggregate_actors, get_scorer, score_mentions
+from .sentiment import aggregate_actors, get_scorer, score_mentions, scorer_record
 from .topics import TopicModel
 
 __all__ = ["Analysis", "analyze", "TOPIC_UNITS"]
@@ -182,9 +182,7 @@ def analyze(
     )
 
     mentions = score_mentions(matcher.find(article), scorer)
-    info = getattr(scorer, "info_", {})
-    sentiment_model = {"backend": sentiment, **{key: info[key] for key in ("file", "file_sha256", "train_sha256")
-                                                if key in info}}
+    sentiment_model = scorer_record(sentiment, scorer)
     actor_table = aggregate_actors(mentions, n_boot=n_boot, random_state=seed)
     rollup = aggregate_actors(mentions, by="root", n_boot=n_boot, random_state=seed)
     quotes = find_quotes(article, mentions)

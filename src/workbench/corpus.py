@@ -31,7 +31,7 @@ from ._io import canonical_json, write_bytes_atomic, write_text_atomic
 from .actors import MENTION_COLUMNS, ActorMatcher, quote_records
 from .errors import InputError
 from .loading import article_from_text, load_article
-from .sentiment import aggregate_actors, get_scorer, score_mentions
+from .sentiment import aggregate_actors, get_scorer, score_mentions, scorer_record
 from .topics import TopicModel
 
 __all__ = ["Record", "read_corpus", "analyze_corpus", "CorpusAnalysis", "CORPUS_SUFFIXES"]
@@ -202,6 +202,7 @@ class CorpusAnalysis:
         quotes: Every quotation with article id, speaker and actor.
         skipped: Records not used, with where and why.
         parameters: The parameters used.
+        sentiment_model: The scorer used (backend; for a trained model its weights' sha256).
     """
 
     articles: pd.DataFrame
@@ -215,12 +216,14 @@ class CorpusAnalysis:
     quotes: pd.DataFrame
     skipped: list[Skipped] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
+    sentiment_model: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable results (``results.json``); mentions go to Parquet."""
         model = self.topic_model
         return {
             "parameters": self.parameters,
+            "sentiment_model": self.sentiment_model,
             "corpus": {"articles": len(self.articles), "mentions": len(self.mentions),
                        "skipped": [{"where": s.where, "reason": s.reason} for s in self.skipped]},
             "topics": self.topics.to_dict(orient="records"),
@@ -341,6 +344,7 @@ def analyze_corpus(
         quotes=pd.DataFrame(quotes),
         skipped=skipped,
         parameters=parameters,
+        sentiment_model=scorer_record(sentiment, scorer),
     )
 
 

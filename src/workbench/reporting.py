@@ -39,7 +39,7 @@ from .loading import load_article
 # runs) does not load pandas and scikit-learn; a test keeps them equal to
 # analysis.TOPIC_UNITS and sentiment.SCORERS.
 TOPIC_UNITS = ("paragraphs", "sentences")
-SENTIMENT_BACKENDS = ("lexicon", "linear")
+SENTIMENT_BACKENDS = ("lexicon", "linear", "neural")
 
 __all__ = [
     "Parameter",

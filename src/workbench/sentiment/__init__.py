@@ -18,12 +18,21 @@ from .lexicon import LexiconSentiment
 from .model import TargetSentiment
 
 __all__ = ["LABELS", "Item", "LexiconSentiment", "SCORERS", "Scorer", "TargetSentiment", "aggregate_actors", "check_items",
-           "get_scorer", "score_mentions"]
+           "get_scorer", "score_mentions", "scorer_record"]
+
+
+
+def _neural_scorer():
+    from .neural import NeuralTargetSentiment  # imported only when asked for: it needs the [neural] extra
+
+    return NeuralTargetSentiment()
+
 
 #: Backend name → scorer factory; the report parameter ``sentiment`` picks one.
 #: "linear" (the default) is the target-dependent model trained on NewsMTSC;
-#: "lexicon" is the VADER baseline, kept for comparison.
-SCORERS = {"linear": TargetSentiment, "lexicon": LexiconSentiment}
+#: "lexicon" is the VADER baseline, kept for comparison; "neural" is fine-tuned MiniLM
+#: (optional extra ``[neural]``, trained once by ``workbench sentiment train --backend neural``).
+SCORERS = {"linear": TargetSentiment, "lexicon": LexiconSentiment, "neural": _neural_scorer}
 
 
 def get_scorer(name: str = "linear"):
@@ -40,3 +49,11 @@ def get_scorer(name: str = "linear"):
     if hasattr(scorer, "ensure_loaded"):
         scorer.ensure_loaded()
     return scorer
+
+
+def scorer_record(backend: str, scorer) -> dict:
+    """What results record of a scorer: its backend and, for a trained model, which one
+    (file or folder, the sha256 of its weights and encoder, the hash of its training data)."""
+    info = getattr(scorer, "info_", {})
+    keys = ("file", "file_sha256", "folder", "weights_sha256", "encoder_sha256", "train_sha256")
+    return {"backend": backend, **{key: info[key] for key in keys if key in info}}
