@@ -1,16 +1,19 @@
 """Deterministic, atomic file output: every file the workbench writes goes through here."""
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["write_text_atomic", "write_bytes_atomic", "canonical_json", "plain", "current_umask"]
+__all__ = ["write_text_atomic", "write_bytes_atomic", "canonical_json", "plain", "current_umask", "sha256_file",
+           "sha256_unchanged_file"]
 
 #: Decimal places kept for floats written to results (stable across BLAS builds).
 FLOAT_DIGITS = 6
@@ -67,3 +70,25 @@ def current_umask() -> int:
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
     """:func:`write_bytes_atomic` for UTF-8 text."""
     return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=256)
+def _sha256_cached(path: str, mtime_ns: int, size: int) -> str:
+    return sha256_file(path)
+
+
+def sha256_unchanged_file(path: str | os.PathLike[str]) -> str:
+    """:func:`sha256_file`, hashed once per process while size and mtime stay the same
+    (a batch plans many jobs over the same data files; the 90 MB encoder is checked once)."""
+    path = Path(path)
+    stat = path.stat()
+    return _sha256_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)

@@ -27,7 +27,8 @@ from typing import Any, Mapping, Sequence
 from ._data import display_path
 from ._io import canonical_json, write_text_atomic
 from .errors import InputError, ParameterError, ReportError, WorkbenchError
-from .reporting import MANIFEST, sha256_file, planned_report, read_manifest, report_slug, run_report
+from ._io import sha256_file
+from .reporting import MANIFEST, planned_report, read_manifest, report_slug, run_report
 
 __all__ = ["Job", "JobResult", "expand_inputs", "read_grid", "plan_jobs", "run_batch", "write_index"]
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ._data import DEFAULT_ACTORS, DEFAULT_ARTICLE, DEFAULT_MODEL, GAZETTEER, data_path, display_path, project_root
-from ._io import canonical_json, current_umask, write_text_atomic
+from ._io import canonical_json, current_umask, sha256_file, sha256_unchanged_file, write_text_atomic
 from .errors import InputError, ParameterError, ReportError
 from .loading import load_article
 
@@ -348,27 +348,6 @@ _VERSIONED = ("workbench", "papermill", "nbconvert", "nbformat", "ipykernel", "p
               "scipy", "matplotlib", "vaderSentiment", "pyarrow")
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-@lru_cache(maxsize=256)
-def _sha256_cached(path: str, mtime_ns: int, size: int) -> str:
-    return sha256_file(Path(path))
-
-
-def _sha256_unchanged_file(path: Path) -> str:
-    """:func:`sha256_file`, hashed once per process while size and mtime stay the same
-    (a batch plans many jobs over the same data files, notebook and articles)."""
-    stat = path.stat()
-    return _sha256_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-
-
 @lru_cache(maxsize=1)
 def _versions() -> tuple[tuple[str, str | None], ...]:
     from importlib import metadata
@@ -387,25 +366,25 @@ def _sha256_input(path: Path) -> str:
     if path.is_dir():
         digest = hashlib.sha256()
         for f in sorted(x for x in path.rglob("*") if x.is_file()):
-            digest.update(f"{f.relative_to(path).as_posix()}\0{_sha256_unchanged_file(f)}\n".encode())
+            digest.update(f"{f.relative_to(path).as_posix()}\0{sha256_unchanged_file(f)}\n".encode())
         return digest.hexdigest()
-    return _sha256_unchanged_file(path)
+    return sha256_unchanged_file(path)
 
 
 def _manifest(kind: str, source: Path, parameters: dict, notebook) -> dict:
     """What a report was made from; its ``fingerprint`` changes when any of it changes."""
-    data = {name: _sha256_unchanged_file(data_path(name)) for name in (DEFAULT_ACTORS, GAZETTEER, DEFAULT_MODEL)
+    data = {name: sha256_unchanged_file(data_path(name)) for name in (DEFAULT_ACTORS, GAZETTEER, DEFAULT_MODEL)
             if data_path(name).is_file()}
     if parameters.get("actors"):
         if Path(parameters["actors"]).is_file():  # a missing one is reported by the run's own checks
-            data["actors (parameter)"] = _sha256_unchanged_file(Path(parameters["actors"]))
+            data["actors (parameter)"] = sha256_unchanged_file(Path(parameters["actors"]))
         parameters = dict(parameters, actors=display_path(parameters["actors"]))
     versions = dict(_versions())
     made_from = {
         "kind": kind,
         "input": {"path": display_path(source), "sha256": _sha256_input(source)},
         "parameters": parameters,
-        "notebook": {"path": display_path(notebook), "sha256": _sha256_unchanged_file(Path(notebook))},
+        "notebook": {"path": display_path(notebook), "sha256": sha256_unchanged_file(Path(notebook))},
         "data": data,
         "versions": versions,
     }

@@ -26,6 +26,16 @@ def check_items(items: Iterable[Item]) -> list[Item]:
     return checked
 
 
+def items_sha256(items: Iterable[Item], labels: Iterable[str]) -> str:
+    """A hash of labelled items: which data a model was trained (or chose its epoch) on."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for (sentence, start, end), label in zip(items, labels):
+        digest.update(f"{sentence}\t{start}\t{end}\t{label}\n".encode("utf-8"))
+    return digest.hexdigest()
+
+
 class Scorer(BaseEstimator):
     """Base of the per-mention scorers: subclasses implement ``predict_proba`` (and may
     change the decision rule in ``labels_from_proba``); the rest follows from them."""

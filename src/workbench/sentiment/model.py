@@ -26,7 +26,7 @@ from sklearn.linear_model import LogisticRegression
 
 from .._data import DEFAULT_MODEL, data_path, display_path
 from ..errors import InputError
-from ._items import LABELS, Item, Scorer, check_items
+from ._items import LABELS, Item, Scorer, check_items, items_sha256
 from .features import FeatureExtractor
 
 __all__ = ["TargetSentiment", "DEFAULT_MODEL", "MODEL_FORMAT"]
@@ -100,13 +100,10 @@ class TargetSentiment(Scorer):
         self.coef_ = sparse.csr_matrix(coef.astype(np.float32))
         self.intercept_ = intercept.astype(np.float32)
         self.classes_ = np.array(LABELS)
-        digest = hashlib.sha256()
-        for (sentence, start, end), label in zip(items, labels):
-            digest.update(f"{sentence}\t{start}\t{end}\t{label}\n".encode("utf-8"))
         self.info_ = {
             "format": MODEL_FORMAT,
             "n_train": len(items),
-            "train_sha256": digest.hexdigest(),
+            "train_sha256": items_sha256(items, labels),
             "label_counts": {label: labels.count(label) for label in LABELS},
             "params": {"C": self.C, "n_bits": self.n_bits, "window": self.window, "max_iter": self.max_iter},
         }

@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 
 from .._data import display_path
-from .._io import canonical_json, write_bytes_atomic, write_text_atomic
+from .._io import canonical_json, sha256_file, sha256_unchanged_file, write_bytes_atomic, write_text_atomic
 from ..errors import InputError
-from ._items import LABELS, Item, Scorer, check_items
+from ._items import LABELS, Item, Scorer, check_items, items_sha256
 
 __all__ = ["NeuralTargetSentiment", "ENCODER_PACKAGE", "ENCODER_SHA256", "MODEL_FORMAT", "cache_dir",
            "default_model_dir", "training_key"]
@@ -60,17 +60,6 @@ def cache_dir() -> Path:
     return Path(root) / "neural"
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-_ENCODER_CHECKED: dict[tuple, str] = {}
-
-
 def encoder_dir(encoder: str | os.PathLike[str] | None = None) -> tuple[Path, str]:
     """The encoder's folder and the sha256 of its weights.
 
@@ -91,22 +80,11 @@ def encoder_dir(encoder: str | os.PathLike[str] | None = None) -> tuple[Path, st
     weights = folder / WEIGHTS
     if not weights.is_file():
         raise InputError(f"{display_path(folder)}: no {WEIGHTS} in the encoder folder")
-    stat = weights.stat()
-    key = (str(weights), stat.st_size, stat.st_mtime_ns)
-    if key not in _ENCODER_CHECKED:
-        _ENCODER_CHECKED[key] = _sha256_file(weights)
-    digest = _ENCODER_CHECKED[key]
+    digest = sha256_unchanged_file(weights)
     if encoder is None and digest != ENCODER_SHA256:
         raise InputError(f"{display_path(weights)}: sha256 {digest[:12]}… is not the pinned all-MiniLM-L6-v2 "
                          f"({ENCODER_SHA256[:12]}…); reinstall {ENCODER_PACKAGE.replace('_', '-')}")
     return folder, digest
-
-
-def _data_digest(items: Sequence[Item], labels: Sequence[str]) -> str:
-    digest = hashlib.sha256()
-    for (sentence, start, end), label in zip(items, labels):
-        digest.update(f"{sentence}\t{start}\t{end}\t{label}\n".encode("utf-8"))
-    return digest.hexdigest()
 
 
 def training_key(config: Mapping, train_sha256: str, dev_sha256: Mapping[str, str], encoder_sha256: str) -> str:
@@ -125,7 +103,7 @@ def default_model_dir(**params) -> Path:
     train = read_newsmtsc(split_path("train"))
     dev = {name: read_newsmtsc(split_path(name)) for name in ("dev_mt", "dev_rw")}
     _, encoder_sha = encoder_dir(model.encoder)
-    key = training_key(model._config(), _data_digest(*train), {k: _data_digest(*v) for k, v in dev.items()}, encoder_sha)
+    key = training_key(model._config(), items_sha256(*train), {k: items_sha256(*v) for k, v in dev.items()}, encoder_sha)
     return cache_dir() / key
 
 
@@ -349,8 +327,8 @@ class NeuralTargetSentiment(Scorer):
             "format": MODEL_FORMAT,
             "encoder_sha256": self._encoder_sha,
             "n_train": len(items),
-            "train_sha256": _data_digest(items, labels),
-            "dev_sha256": {name: _data_digest(*d) for name, d in sorted(dev.items())},
+            "train_sha256": items_sha256(items, labels),
+            "dev_sha256": {name: items_sha256(*d) for name, d in sorted(dev.items())},
             "label_counts": {label: int(c) for label, c in zip(LABELS, counts)},
             "config": self._config(),
             "chosen": chosen,
@@ -456,7 +434,7 @@ class NeuralTargetSentiment(Scorer):
         if info.get("format") != MODEL_FORMAT:
             raise InputError(f"{shown}: model format {info.get('format')!r}, expected {MODEL_FORMAT!r}; {TRAIN_HINT}",
                              path=shown)
-        digest = _sha256_file(folder / WEIGHTS)
+        digest = sha256_file(folder / WEIGHTS)
         if digest != info.get("weights_sha256"):
             raise InputError(f"{shown}/{WEIGHTS}: sha256 differs from its config.json; {TRAIN_HINT}", path=shown)
         self.max_length = config["max_length"]
