@@ -1,14 +1,15 @@
 """Neural sentiment speed and memory on this machine (needs the [neural] extra).
 
-- Inference: mentions/s of the trained model (fp32 and int8) over dev_mt + dev_rw,
-  against two floors measured in the same run: the linear backend on the same items,
-  and the bare encoder forward pass on the same batches (no tokenising, no head).
+- Inference: mentions/s over dev_mt + dev_rw of one trained member and of the default
+  three-seed ensemble (fp32 and int8), against two floors measured in the same run: the
+  bare encoder forward pass of one member on the same batches (no tokenising, no head),
+  and the linear backend on the same items.
 - Training: seconds per training step (batch 16) over --steps steps of a fresh model,
   times the steps of a full 3-epoch fine-tune, as an estimate beside the measured one
   that `workbench sentiment train --backend neural` prints.
 - Peak resident memory of each part, each run in a fresh process. Medians of --runs.
 
-    .venv/bin/python benchmarks/bench_neural.py --runs 3 [--model FOLDER]
+    .venv/bin/python benchmarks/bench_neural.py --runs 3
 """
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ import sys
 CHILD = r"""
 import json, math, resource, sys, time
 import numpy as np
-part, model_arg, steps = sys.argv[1], sys.argv[2], int(sys.argv[3])
+part, steps = sys.argv[1], int(sys.argv[2])
 from workbench.sentiment import TargetSentiment
-from workbench.sentiment.neural import NeuralTargetSentiment
+from workbench.sentiment.neural import NeuralEnsemble, NeuralTargetSentiment, default_model_dir
 from workbench.sentiment.newsmtsc import read_newsmtsc, split_path
 items = [i for s in ("dev_mt", "dev_rw") for i in read_newsmtsc(split_path(s))[0]]
 out = {"n": len(items)}
@@ -33,9 +34,12 @@ if part == "inference":
     linear.predict_proba(items[:10])
     t = time.perf_counter(); linear.predict_proba(items); out["linear"] = time.perf_counter() - t
     for quantize in (False, True):
-        model = NeuralTargetSentiment(model=model_arg, quantize=quantize).ensure_loaded()
-        model.predict_proba(items[:8])
-        t = time.perf_counter(); model.predict_proba(items); out["int8" if quantize else "fp32"] = time.perf_counter() - t
+        for name, model in (("member", NeuralTargetSentiment(model=default_model_dir(seed=0), quantize=quantize)),
+                            ("ensemble", NeuralEnsemble(quantize=quantize))):
+            model.predict_proba(items[:8])
+            t = time.perf_counter(); model.predict_proba(items)
+            out[f"{name} {'int8' if quantize else 'fp32'}"] = time.perf_counter() - t
+    model = NeuralTargetSentiment(model=default_model_dir(seed=0)).ensure_loaded()
     encoded = model._encode(items)
     order = sorted(range(len(items)), key=lambda i: len(encoded[i][0]))
     batches = [model._batch(encoded, order[b:b + 64]) for b in range(0, len(order), 64)]
@@ -58,32 +62,31 @@ print(json.dumps(out))
 """
 
 
-def _runs(part: str, model: str, steps: int, runs: int) -> list[dict]:
-    return [json.loads(subprocess.run([sys.executable, "-c", CHILD, part, model, str(steps)], capture_output=True,
+def _runs(part: str, steps: int, runs: int) -> list[dict]:
+    return [json.loads(subprocess.run([sys.executable, "-c", CHILD, part, str(steps)], capture_output=True,
                                       text=True, check=True).stdout.strip().splitlines()[-1]) for _ in range(runs)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--model", default="default", help="model folder (default: the trained default)")
     parser.add_argument("--steps", type=int, default=40, help="training steps to time")
     args = parser.parse_args()
     med = statistics.median
-    runs = _runs("inference", args.model, args.steps, args.runs)
+    runs = _runs("inference", args.steps, args.runs)
     n = runs[0]["n"]
     floor = med(r["encoder_floor"] for r in runs)
     linear = med(r["linear"] for r in runs)
-    for key in ("fp32", "int8"):
+    for key in ("member fp32", "member int8", "ensemble fp32", "ensemble int8"):
         seconds = med(r[key] for r in runs)
-        print(f"inference {key}: {n / seconds:6.0f} mentions/s ({seconds:.2f} s for {n}); bare encoder floor "
+        print(f"inference, {key}: {n / seconds:6.0f} mentions/s ({seconds:.2f} s for {n}); bare encoder floor "
               f"{n / floor:.0f}/s, ratio {seconds / floor:.2f}x; linear backend {n / linear:,.0f}/s "
               f"(runs: {', '.join(f'{r[key]:.2f}' for r in runs)})")
     print(f"inference peak RSS {med(r['maxrss_mb'] for r in runs):.0f} MB")
-    runs = _runs("train", args.model, args.steps, args.runs)
+    runs = _runs("train", args.steps, args.runs)
     per_step = med(r["train"] for r in runs) / args.steps
     print(f"training: {per_step:.3f} s/step (batch 16, {args.steps} steps incl. model load) -> about "
-          f"{per_step * runs[0]['full_steps'] / 60:.1f} min for {runs[0]['full_steps']} steps (3 epochs); "
+          f"{per_step * runs[0]['full_steps'] / 60:.1f} min for {runs[0]['full_steps']} steps (3 epochs, one seed); "
           f"peak RSS {med(r['maxrss_mb'] for r in runs):.0f} MB")
 
 

@@ -79,6 +79,23 @@ def test_fit_predict_save_load(tiny):
     assert np.allclose(quantized.sum(axis=1), 1.0) and np.abs(quantized.to_numpy() - proba.to_numpy()).max() < 0.5
 
 
+def test_ensemble_averages_its_members(tiny, tmp_path):
+    neural = _import_or_skip()
+    _, _, train, dev = tiny
+    ensemble = neural.NeuralEnsemble(model=None, seeds=(0, 1), member_params=dict(TINY, epochs=1))
+    ensemble.fit(*train, dev={"tiny_dev": dev})
+    proba = ensemble.predict_proba(dev[0])
+    members = [m.predict_proba(dev[0]).to_numpy() for m in ensemble.members_]
+    assert np.allclose(proba.to_numpy(), (members[0] + members[1]) / 2)
+    assert not np.array_equal(members[0], members[1])  # the seeds differ
+    folders = ensemble.save(tmp_path / "ensemble")
+    assert [f.name for f in folders] == ["seed-0", "seed-1"]
+    loaded = neural.NeuralEnsemble(model=tmp_path / "ensemble")
+    assert np.array_equal(loaded.predict_proba(dev[0]).to_numpy(), proba.to_numpy())
+    assert [m["seed"] for m in loaded.ensure_loaded().info_["members"]] == [0, 1]
+    assert loaded.info_["weights_sha256"] == ensemble.info_["weights_sha256"]
+
+
 def test_training_is_deterministic(tiny):
     neural = _import_or_skip()
     model, _, train, dev = tiny
@@ -133,11 +150,14 @@ def test_analysis_records_the_neural_model(tiny, tmp_path, monkeypatch, seed_art
 
     model, _, _, _ = tiny
     monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path / "cache"))
-    model.save(neural.default_model_dir())  # stands in for the full fine-tune
+    for seed in (0, 1, 2):  # stands in for the full fine-tune of the default ensemble's members
+        model.save(neural.default_model_dir(seed=seed))
     analysis = analyze(seed_article, sentiment="neural", n_boot=50)
     record = json.loads(analysis.to_json())["sentiment_model"]
     assert record["backend"] == "neural"
-    assert record["weights_sha256"] == model.info_["weights_sha256"]
+    members = neural.NeuralEnsemble().ensure_loaded().info_["members"]
+    assert [m["weights_sha256"] for m in members] == [model.info_["weights_sha256"]] * 3
+    assert record["weights_sha256"] == neural.NeuralEnsemble().ensure_loaded().info_["weights_sha256"]
     assert record["encoder_sha256"] == neural.ENCODER_SHA256
     assert set(analysis.mentions["label"]) <= set(LABELS)
 
@@ -186,10 +206,10 @@ def test_cli_train_and_evaluate_neural(tmp_path):
     train_file, dev_file = write("train.jsonl", train), write("dev.jsonl", dev)
     folder = tmp_path / "model"
     trained = subprocess.run([str(WORKBENCH), "sentiment", "train", "--backend", "neural", "--data", str(train_file),
-                              "--dev", str(dev_file), "--epochs", "1", "-o", str(folder)],
+                              "--dev", str(dev_file), "--epochs", "1", "--seeds", "0", "-o", str(folder)],
                              capture_output=True, text=True, timeout=600)
     assert trained.returncode == 0, trained.stderr
-    assert "kept epoch 1" in trained.stdout and (folder / "model.safetensors").is_file()
+    assert "kept epoch 1" in trained.stdout and (folder / "seed-0" / "model.safetensors").is_file()
     scored = subprocess.run([str(WORKBENCH), "sentiment", "evaluate", "--backend", "neural", "--model", str(folder),
                              "--split", str(dev_file)], capture_output=True, text=True, timeout=600)
     assert scored.returncode == 0, scored.stderr

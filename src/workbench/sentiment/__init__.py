@@ -23,15 +23,15 @@ __all__ = ["LABELS", "Item", "LexiconSentiment", "SCORERS", "Scorer", "TargetSen
 
 
 def _neural_scorer():
-    from .neural import NeuralTargetSentiment  # imported only when asked for: it needs the [neural] extra
+    from .neural import NeuralEnsemble  # imported only when asked for: it needs the [neural] extra
 
-    return NeuralTargetSentiment()
+    return NeuralEnsemble()
 
 
 #: Backend name → scorer factory; the report parameter ``sentiment`` picks one.
 #: "linear" (the default) is the target-dependent model trained on NewsMTSC;
-#: "lexicon" is the VADER baseline, kept for comparison; "neural" is fine-tuned MiniLM
-#: (optional extra ``[neural]``, trained once by ``workbench sentiment train --backend neural``).
+#: "lexicon" is the VADER baseline, kept for comparison; "neural" is fine-tuned MiniLM, three
+#: seeds averaged (optional extra ``[neural]``, trained once by ``workbench sentiment train --backend neural``).
 SCORERS = {"linear": TargetSentiment, "lexicon": LexiconSentiment, "neural": _neural_scorer}
 
 
