@@ -549,8 +549,9 @@ class NeuralEnsemble(Scorer):
         first = self.members_[0].info_
         combined = hashlib.sha256("".join(m["weights_sha256"] for m in members).encode()).hexdigest()
         self.info_ = {"format": MODEL_FORMAT, "members": members, "weights_sha256": combined,
-                      "encoder_sha256": first["encoder_sha256"], "train_sha256": first["train_sha256"],
-                      "folder": display_path(root if root is not None else cache_dir())}
+                      "encoder_sha256": first["encoder_sha256"], "train_sha256": first["train_sha256"]}
+        if root is not None:  # the default members live in a per-user cache: results name them by hash only
+            self.info_["folder"] = display_path(root)
 
     def predict_proba(self, items: Iterable[Item]) -> pd.DataFrame:
         """The members' mean probabilities of negative / neutral / positive, one row per item."""
