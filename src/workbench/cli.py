@@ -233,10 +233,10 @@ def _sentiment(args: argparse.Namespace) -> None:
 def _train_neural(args: argparse.Namespace, items, labels) -> None:
     """Fine-tune each member of the neural ensemble, skipping those already in the cache."""
     from .sentiment._items import items_sha256
-    from .sentiment.neural import CONFIG, WEIGHTS, NeuralEnsemble, cache_dir, encoder_dir, training_key
+    from .sentiment.neural import CONFIG, DEV_SPLITS, WEIGHTS, NeuralEnsemble, cache_dir, encoder_dir, training_key
     from .sentiment.newsmtsc import read_newsmtsc, split_path
 
-    dev = {str(split): read_newsmtsc(split_path(split)) for split in args.dev or ["dev_mt", "dev_rw"]}
+    dev = {str(split): read_newsmtsc(split_path(split)) for split in args.dev or DEV_SPLITS}
     ensemble = NeuralEnsemble(model=None, seeds=args.seeds or (0, 1, 2),
                               member_params={"epochs": args.epochs} if args.epochs else None)
     train_sha, dev_sha = items_sha256(items, labels), {name: items_sha256(*d) for name, d in dev.items()}

@@ -135,8 +135,9 @@ def _torch():
 class NeuralTargetSentiment(Scorer):
     """Sentiment toward a target mention from a fine-tuned MiniLM encoder.
 
-    ``NeuralTargetSentiment()`` loads the model trained by ``workbench sentiment train
-    --backend neural`` from the cache; ``model=PATH`` a saved model folder;
+    ``NeuralTargetSentiment()`` loads, from the cache, the seed-0 member that ``workbench
+    sentiment train --backend neural`` trains (the backend averages three: see
+    :class:`NeuralEnsemble`); ``model=PATH`` a saved model folder;
     ``model=None`` an untrained one to :meth:`fit`.
 
     Args:
