@@ -26,6 +26,17 @@ def check_items(items: Iterable[Item]) -> list[Item]:
     return checked
 
 
+def check_labels(items: list[Item], labels: Iterable[str]) -> list[str]:
+    """Labels as a list, one per item, each from :data:`LABELS`."""
+    labels = list(labels)
+    if len(items) != len(labels):
+        raise ValueError(f"{len(items)} items but {len(labels)} labels")
+    unknown = sorted(set(labels) - set(LABELS))
+    if unknown:
+        raise ValueError(f"labels must be among {', '.join(LABELS)}; got {', '.join(map(repr, unknown))}")
+    return labels
+
+
 def items_sha256(items: Iterable[Item], labels: Iterable[str]) -> str:
     """A hash of labelled items: which data a model was trained (or chose its epoch) on."""
     import hashlib

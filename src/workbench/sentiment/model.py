@@ -26,7 +26,7 @@ from sklearn.linear_model import LogisticRegression
 
 from .._data import DEFAULT_MODEL, data_path, display_path
 from ..errors import InputError
-from ._items import LABELS, Item, Scorer, check_items, items_sha256
+from ._items import LABELS, Item, Scorer, check_items, check_labels, items_sha256
 from .features import FeatureExtractor
 
 __all__ = ["TargetSentiment", "DEFAULT_MODEL", "MODEL_FORMAT"]
@@ -77,12 +77,7 @@ class TargetSentiment(Scorer):
     def fit(self, items: Iterable[Item], labels: Sequence[str]) -> "TargetSentiment":
         """Train on items ``(sentence, start, end)`` and their labels."""
         items = check_items(items)
-        labels = list(labels)
-        if len(items) != len(labels):
-            raise ValueError(f"{len(items)} items but {len(labels)} labels")
-        unknown = sorted(set(labels) - set(LABELS))
-        if unknown:
-            raise ValueError(f"labels must be among {', '.join(LABELS)}; got {', '.join(map(repr, unknown))}")
+        labels = check_labels(items, labels)
         if len(set(labels)) < 2:
             raise ValueError("training needs at least two different labels")
         X = self._extractor().transform(items)

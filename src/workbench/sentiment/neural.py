@@ -35,7 +35,7 @@ import pandas as pd
 from .._data import display_path
 from .._io import canonical_json, sha256_file, sha256_unchanged_file, write_bytes_atomic, write_text_atomic
 from ..errors import InputError
-from ._items import LABELS, Item, Scorer, check_items, items_sha256
+from ._items import LABELS, Item, Scorer, check_items, check_labels, items_sha256
 
 __all__ = ["NeuralEnsemble", "NeuralTargetSentiment", "ENCODER_PACKAGE", "ENCODER_SHA256", "MODEL_FORMAT", "cache_dir",
            "default_model_dir", "shipped_data", "training_key"]
@@ -273,12 +273,7 @@ class NeuralTargetSentiment(Scorer):
         from tqdm.auto import tqdm
 
         items = check_items(items)
-        labels = list(labels)
-        if len(items) != len(labels):
-            raise ValueError(f"{len(items)} items but {len(labels)} labels")
-        unknown = sorted(set(labels) - set(LABELS))
-        if unknown:
-            raise ValueError(f"labels must be among {', '.join(LABELS)}; got {', '.join(map(repr, unknown))}")
+        labels = check_labels(items, labels)
         dev = {name: (check_items(d_items), list(d_labels)) for name, (d_items, d_labels) in (dev or {}).items()}
         deterministic = torch.are_deterministic_algorithms_enabled()
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
