@@ -7,6 +7,7 @@ process on the same texts: scikit-learn's CountVectorizer().fit_transform. Repor
 articles/s, the ratio to the floor and the peak resident memory. Medians of --runs.
 
     .venv/bin/python benchmarks/bench_corpus.py --runs 3
+    .venv/bin/python benchmarks/bench_corpus.py --stages   # where the time goes, all articles
 """
 from __future__ import annotations
 
@@ -34,14 +35,58 @@ print(json.dumps({"floor": floor, "total": total, "articles": len(result.article
                   "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
+# The pipeline's steps one at a time over all articles (what analyze_corpus does, minus
+# the streaming and bookkeeping), to see where the time goes.
+STAGES = """
+import sys, time
+import pandas as pd
+from sklearn.feature_extraction.text import CountVectorizer
+from workbench.actors import ActorMatcher
+from workbench.actors.matcher import MENTION_COLUMNS
+from workbench.actors.quotes import quote_records
+from workbench.corpus import analyze_corpus, read_corpus
+from workbench.loading import article_from_text
+from workbench.sentiment import aggregate_actors, get_scorer, score_mentions
+from workbench.topics import TopicModel
+path = sys.argv[1]
+texts = pd.read_csv(path)["text"].tolist()
+seconds = {}
+def timed(name, fn, *args, **kwargs):
+    t = time.perf_counter(); out = fn(*args, **kwargs); seconds[name] = seconds.get(name, 0) + time.perf_counter() - t
+    return out
+matcher, scorer = ActorMatcher.from_file(None), get_scorer("linear")
+timed("floor: CountVectorizer", CountVectorizer().fit_transform, texts)
+records = timed("read corpus", lambda: list(read_corpus(path)))
+bodies, mentions = [], {k: [] for k in MENTION_COLUMNS}
+for r in records:
+    article = timed("clean", article_from_text, r.text, source=r.id)
+    bodies.append(article.body)
+    found = timed("actors", matcher.find_records, article)
+    for k in MENTION_COLUMNS:
+        mentions[k].extend(found[k])
+    timed("quotes", quote_records, article, found)
+table = timed("target sentiment", score_mentions, pd.DataFrame(mentions), scorer)
+timed("topics without stability", lambda: TopicModel(n_topics=5, random_state=0, stability_resamples=0).fit(iter(bodies)))
+timed("topics (2 stability refits)", lambda: TopicModel(n_topics=5, random_state=0).fit(iter(bodies)))
+timed("aggregate (bootstrap)", aggregate_actors, table, by="root", n_boot=1000, random_state=0, max_evidence=3)
+timed("whole analyze_corpus", analyze_corpus, path, n_topics=5)
+print(f"{len(records)} articles, {len(table)} mentions")
+for name, value in seconds.items():
+    print(f"{name:28s} {value:6.3f} s")
+"""
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--csv", type=Path, default=BBC)
+    parser.add_argument("--stages", action="store_true", help="time each step once over all articles instead")
     args = parser.parse_args()
     if not args.csv.is_file():
         sys.exit(f"bench_corpus: {args.csv} not found (the BBC corpus lives in ../shared/data/bbc/)")
+    if args.stages:
+        subprocess.run([sys.executable, "-c", STAGES, str(args.csv)], check=True)
+        return
     frame = pd.read_csv(args.csv)
     with tempfile.TemporaryDirectory() as tmp:
         for n in (500, 1000, len(frame)):
