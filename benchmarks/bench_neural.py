@@ -50,7 +50,6 @@ if part == "inference":
             encoder(input_ids=ids, attention_mask=mask)
         out["encoder_floor"] = time.perf_counter() - t
 else:
-    from workbench.sentiment.newsmtsc import read_newsmtsc
     train_items, train_labels = read_newsmtsc(split_path("train"))
     n = steps * 16
     model = NeuralTargetSentiment(model=None, epochs=1)

@@ -155,9 +155,9 @@ def test_analysis_records_the_neural_model(tiny, tmp_path, monkeypatch, seed_art
     analysis = analyze(seed_article, sentiment="neural", n_boot=50)
     record = json.loads(analysis.to_json())["sentiment_model"]
     assert record["backend"] == "neural"
-    members = neural.NeuralEnsemble().ensure_loaded().info_["members"]
-    assert [m["weights_sha256"] for m in members] == [model.info_["weights_sha256"]] * 3
-    assert record["weights_sha256"] == neural.NeuralEnsemble().ensure_loaded().info_["weights_sha256"]
+    default = neural.NeuralEnsemble().ensure_loaded().info_
+    assert [m["weights_sha256"] for m in default["members"]] == [model.info_["weights_sha256"]] * 3
+    assert record["weights_sha256"] == default["weights_sha256"]
     assert record["encoder_sha256"] == neural.ENCODER_SHA256
     assert set(analysis.mentions["label"]) <= set(LABELS)
 

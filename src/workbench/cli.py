@@ -233,7 +233,7 @@ def _sentiment(args: argparse.Namespace) -> None:
 def _train_neural(args: argparse.Namespace, items, labels) -> None:
     """Fine-tune each member of the neural ensemble, skipping those already in the cache."""
     from .sentiment._items import items_sha256
-    from .sentiment.neural import CONFIG, DEV_SPLITS, WEIGHTS, NeuralEnsemble, cache_dir, encoder_dir, training_key
+    from .sentiment.neural import CONFIG, DEV_SPLITS, WEIGHTS, NeuralEnsemble
     from .sentiment.newsmtsc import read_newsmtsc, split_path
 
     dev = {str(split): read_newsmtsc(split_path(split)) for split in args.dev or DEV_SPLITS}
@@ -242,7 +242,7 @@ def _train_neural(args: argparse.Namespace, items, labels) -> None:
     train_sha, dev_sha = items_sha256(items, labels), {name: items_sha256(*d) for name, d in dev.items()}
     for seed in ensemble.seeds:
         member = ensemble.member(seed)
-        cached = cache_dir() / training_key(member._config(), train_sha, dev_sha, encoder_dir(member.encoder)[1])
+        cached = member.cache_folder(train_sha, dev_sha)
         if args.output is None and (cached / WEIGHTS).is_file() and (cached / CONFIG).is_file():
             print(f"seed {seed}: already trained, kept {display_path(cached)} (delete it to retrain)")
             continue

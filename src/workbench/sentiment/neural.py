@@ -116,10 +116,8 @@ def _shipped_digests() -> tuple[str, tuple[tuple[str, str], ...]]:
 def default_model_dir(**params) -> Path:
     """The cache folder that ``workbench sentiment train --backend neural`` fills for a
     model with these parameters trained on :func:`shipped_data`."""
-    model = NeuralTargetSentiment(model=None, **params)
     train_sha, dev_sha = _shipped_digests()
-    _, encoder_sha = encoder_dir(model.encoder)
-    return cache_dir() / training_key(model._config(), train_sha, dict(dev_sha), encoder_sha)
+    return NeuralTargetSentiment(model=None, **params).cache_folder(train_sha, dict(dev_sha))
 
 
 def _torch():
@@ -188,6 +186,11 @@ class NeuralTargetSentiment(Scorer):
                 "class_weight": self.class_weight, "seed": self.seed,
                 "threads": self.threads if self.device == "cpu" else None, "device": self.device}
 
+    def cache_folder(self, train_sha256: str, dev_sha256: Mapping[str, str]) -> Path:
+        """Where training this configuration on data with these hashes (see
+        :func:`~workbench.sentiment._items.items_sha256`) saves its model by default."""
+        return cache_dir() / training_key(self._config(), train_sha256, dev_sha256, encoder_dir(self.encoder)[1])
+
     # ------------------------------------------------------------------ encoding
     def _encode(self, items: Sequence[Item]) -> list[tuple[list[int], int, int]]:
         """Token ids with the target between markers, and the target's token range."""
@@ -251,7 +254,7 @@ class NeuralTargetSentiment(Scorer):
             encoder = BertModel.from_pretrained(str(folder), add_pooling_layer=False, dtype=torch.float32)
         else:
             encoder = BertModel(config, add_pooling_layer=False)
-        self.net_ = _TargetHead.make(torch, encoder, config.hidden_size)
+        self.net_ = _target_head_net(torch, encoder, config.hidden_size)
         if weights is not None:
             from safetensors.torch import load_file
 
@@ -345,17 +348,14 @@ class NeuralTargetSentiment(Scorer):
             "chosen": chosen,
             "history": history,
         }
-        self.info_["key"] = training_key(self._config(), self.info_["train_sha256"], self.info_["dev_sha256"],
-                                         self._encoder_sha)
+        self.info_["key"] = self.cache_folder(self.info_["train_sha256"], self.info_["dev_sha256"]).name
         return self
 
     def _score_dev(self, dev: Mapping[str, tuple[list[Item], list[str]]]) -> dict:
         """Macro-F1 (percent) of the current weights on each dev split, and their mean."""
-        from sklearn.metrics import f1_score
+        from .newsmtsc import evaluate
 
-        row = {f"{name}_macro_f1": 100 * f1_score(labels, self.predict(items), labels=list(LABELS), average="macro",
-                                                  zero_division=0)
-               for name, (items, labels) in dev.items()}
+        row = {f"{name}_macro_f1": evaluate(self, items, labels)["macro_f1"] for name, (items, labels) in dev.items()}
         if row:
             row["dev_mean_macro_f1"] = float(np.mean(list(row.values())))
         return row
@@ -414,11 +414,6 @@ class NeuralTargetSentiment(Scorer):
         write_text_atomic(folder / CONFIG, canonical_json(info))
         self.info_ = dict(info, folder=display_path(folder))
         return folder
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str], **params) -> "NeuralTargetSentiment":
-        """A scorer with the model saved in folder ``path``."""
-        return cls(model=path, **params).ensure_loaded()
 
     def ensure_loaded(self) -> "NeuralTargetSentiment":
         """Load the model named by ``model`` unless fitted already; return self.
@@ -570,25 +565,24 @@ def _length_bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.rando
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
-class _TargetHead:
-    """Builds the network: encoder, then a linear layer over [CLS], the mean of all tokens
-    and the mean of the (marked) target tokens."""
+def _target_head_net(torch, encoder, hidden: int):
+    """The network: the encoder, then a linear layer over [CLS], the mean of all tokens and
+    the mean of the (marked) target tokens. Defined here, not at import, so that importing
+    this module does not import torch."""
 
-    @staticmethod
-    def make(torch, encoder, hidden: int):
-        class TargetHeadNet(torch.nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.encoder = encoder
-                self.dropout = torch.nn.Dropout(0.1)
-                self.classifier = torch.nn.Linear(3 * hidden, len(LABELS))
+    class TargetHeadNet(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = encoder
+            self.dropout = torch.nn.Dropout(0.1)
+            self.classifier = torch.nn.Linear(3 * hidden, len(LABELS))
 
-            def forward(self, ids, mask, target):
-                states = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
-                m = mask.unsqueeze(-1).to(states.dtype)
-                t = target.unsqueeze(-1).to(states.dtype)
-                mean = (states * m).sum(1) / m.sum(1).clamp(min=1)
-                tmean = (states * t).sum(1) / t.sum(1).clamp(min=1)
-                return self.classifier(self.dropout(torch.cat([states[:, 0], mean, tmean], dim=-1)))
+        def forward(self, ids, mask, target):
+            states = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+            m = mask.unsqueeze(-1).to(states.dtype)
+            t = target.unsqueeze(-1).to(states.dtype)
+            mean = (states * m).sum(1) / m.sum(1).clamp(min=1)
+            tmean = (states * t).sum(1) / t.sum(1).clamp(min=1)
+            return self.classifier(self.dropout(torch.cat([states[:, 0], mean, tmean], dim=-1)))
 
-        return TargetHeadNet()
+    return TargetHeadNet()
