@@ -6,9 +6,10 @@ folder of ``.txt``/``.md``/``.html`` files. Each record needs ``text``; ``id``,
 reported with its line (or file) and skipped, or, with ``strict=True``, rejected:
 never dropped silently.
 
-:func:`analyze_corpus` streams: records are read one at a time and only the mentions
-and per-article summaries are kept; the cleaned texts are spooled to a temporary file
-that the topic model's vectoriser reads back, so no text is held in memory.
+:func:`analyze_corpus` streams: records are read a chunk at a time, analysed (in
+worker processes when there are several cores) and only the mentions and per-article
+summaries are kept; the cleaned bodies go straight into the topic model's vectoriser,
+so no text is held in memory.
 """
 from __future__ import annotations
 
@@ -17,21 +18,23 @@ import json
 import logging
 import os
 import sys
-import tempfile
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import pandas as pd
 
 from ._data import display_path
 from ._io import canonical_json, write_bytes_atomic, write_text_atomic
+from ._parallel import Workers, worker_state
 from .actors import MENTION_COLUMNS, ActorMatcher, quote_records
 from .errors import InputError
 from .loading import article_from_text, load_article
-from .sentiment import aggregate_actors, get_scorer, score_mentions, scorer_record
+from .sentiment import LABELS, add_scores, aggregate_actors, get_scorer, scorer_record
 from .topics import TopicModel
 
 __all__ = ["Record", "read_corpus", "analyze_corpus", "CorpusAnalysis", "CORPUS_SUFFIXES"]
@@ -263,9 +266,17 @@ def analyze_corpus(
     seed: int = 0,
     strict: bool = False,
     progress: bool = False,
-    batch_size: int = 4096,
+    n_jobs: int | None = -1,
+    chunk_size: int = 64,
 ) -> CorpusAnalysis:
     """Analyse every article of a corpus and fit topics across them.
+
+    The corpus is read once, ``chunk_size`` articles at a time: worker processes clean
+    each chunk, find its actors and quotes and score its mentions (the neural backend
+    scores in the main process), and the main process feeds the cleaned bodies straight
+    into the topic model's vectoriser, so neither the texts nor the cleaned articles
+    are held in memory. The results do not depend on
+    ``n_jobs``.
 
     Args:
         path: JSONL/CSV file or folder (see :func:`read_corpus`).
@@ -276,27 +287,157 @@ def analyze_corpus(
         seed: Seed of the topic model and bootstrap.
         strict: Reject the corpus on the first malformed record instead of skipping it.
         progress: Show progress bars.
-        batch_size: Mentions scored per batch.
+        n_jobs: Processes, as in scikit-learn (-1: every core; 1: no worker processes).
+        chunk_size: Articles per task handed to a worker.
     """
-    from tqdm.auto import tqdm
-
     matcher = ActorMatcher.from_file(actors or None)
     scorer = get_scorer(sentiment)
+    tables = _Tables()
+    model = TopicModel(n_topics=n_topics, random_state=seed, n_jobs=n_jobs)
+
+    def summarise() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        table = add_scores(pd.DataFrame(tables.mentions), tables.probabilities(), scorer)
+        return table, aggregate_actors(table, by="root", n_boot=n_boot, random_state=seed, max_evidence=3), \
+            _evidence(table)
+
+    # Once every article is read, the per-actor summary runs in a thread while this one
+    # fits the topics (NMF's inner loops release the GIL).
+    with ThreadPoolExecutor(1) as background:
+        summary: list[Future] = []
+        bodies = _analysed_bodies(path, tables, matcher=matcher, scorer=scorer, strict=strict, n_jobs=n_jobs,
+                                  chunk_size=chunk_size, progress=progress,
+                                  when_read=lambda: summary.append(background.submit(summarise)))
+        try:
+            model.fit(bodies)
+        except ValueError:
+            if not tables.articles["id"]:
+                raise InputError(f"{display_path(path)}: no usable article in the corpus") from None
+            raise
+        log.info("fitted %d topics across %d articles", model.n_topics_, len(tables.articles["id"]))
+        table, rollup, evidence = summary[0].result()
+
+    dominant = model.dominant_topic()
+    article_table = pd.DataFrame(tables.articles).assign(topic=dominant)
+    topics = model.topics_frame(10)
+    topics["size"] = [int((dominant == k).sum()) for k in topics["id"]]
+    topic_of = dict(zip(article_table["id"], dominant))
+    table["topic"] = table["article"].map(topic_of).astype(int)
+
+    parameters = {"corpus": display_path(path), "n_topics": n_topics, "topics_fitted": int(model.n_topics_),
+                  "actors": display_path(actors) if actors else "default", "sentiment": sentiment,
+                  "n_boot": n_boot, "seed": seed, "strict": strict}
+    return CorpusAnalysis(
+        articles=article_table,
+        topic_model=model,
+        topics=topics,
+        mentions=table,
+        actors=rollup,
+        actor_topics=_grouped(table, ["root", "topic"]),
+        actor_time=_grouped(table[table["date"] != ""].assign(month=table["date"].str[:7]), ["root", "month"]),
+        evidence=evidence,
+        quotes=pd.DataFrame(tables.quotes),
+        skipped=tables.skipped,
+        parameters=parameters,
+        sentiment_model=scorer_record(sentiment, scorer),
+    )
+
+
+class _Tables:
+    """The per-article results of a corpus, gathered chunk by chunk as column lists."""
+
+    def __init__(self) -> None:
+        self.articles: dict[str, list] = {k: [] for k in _ARTICLE_COLUMNS}
+        self.mentions: dict[str, list] = {k: [] for k in ["article", "date", *MENTION_COLUMNS]}
+        self.quotes: dict[str, list] = {k: [] for k in _QUOTE_COLUMNS}
+        self.skipped: list[Skipped] = []
+        self._probabilities: list[pd.DataFrame] = []
+
+    def add(self, chunk: dict[str, Any], scorer) -> list[str]:
+        """Keep a chunk's tables, score its mentions; return its cleaned bodies."""
+        for name in ("articles", "mentions", "quotes"):
+            for key, values in getattr(self, name).items():
+                values.extend(chunk[name][key])
+        self.skipped.extend(chunk["skipped"])
+        proba = chunk["proba"] if chunk["proba"] is not None else _scored(chunk["mentions"], scorer)
+        if proba is not None:
+            self._probabilities.append(proba)
+        return chunk["bodies"]
+
+    def probabilities(self) -> pd.DataFrame:
+        if not self._probabilities:
+            return pd.DataFrame(columns=list(LABELS), dtype=float)
+        return pd.concat(self._probabilities, ignore_index=True)
+
+
+_ARTICLE_COLUMNS = ("id", "title", "date", "source", "paragraphs", "mentions")
+_QUOTE_COLUMNS = ("article", "speaker", "actor", "root", "text", "closed")
+
+
+def _analysed_bodies(path, tables: _Tables, *, matcher: ActorMatcher, scorer, strict: bool, n_jobs: int | None,
+                     chunk_size: int, progress: bool, when_read: Callable[[], None]) -> Iterator[str]:
+    """Analyse the corpus chunk by chunk (in worker processes when ``n_jobs`` > 1),
+    keeping the results in ``tables``; yield the cleaned bodies in corpus order and
+    call ``when_read`` once the last is in ``tables``."""
+    from tqdm.auto import tqdm
+
+    # A scorer that survives a fork scores in the workers; others (torch) in this process.
+    state = {"matcher": matcher, "scorer": scorer if getattr(scorer, "fork_safe", True) else None}
+    with Workers(n_jobs, state=state) as workers, \
+            tqdm(desc="articles", unit=" art", disable=not progress) as bar:
+        pending: deque = deque()
+        for chunk in _chunks(path, strict, chunk_size):
+            pending.append(workers.submit(_analyse_chunk, chunk, strict))
+            while len(pending) > 2 * workers.n_jobs:  # a bounded queue: memory stays flat
+                done = tables.add(workers.result(pending.popleft()), scorer)
+                bar.update(len(done))
+                yield from done
+        while pending:
+            done = tables.add(workers.result(pending.popleft()), scorer)
+            bar.update(len(done))
+            if not pending:
+                when_read()
+            yield from done
+
+
+def _chunks(path, strict: bool, size: int) -> Iterator[list[Record | Skipped]]:
+    """The corpus's records ``size`` at a time, each skipped record in its place."""
     skipped: list[Skipped] = []
-    spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # cleaned bodies, one JSON string a line
-    articles: dict[str, list] = {k: [] for k in ("id", "title", "date", "source", "paragraphs", "mentions")}
-    mentions: dict[str, list] = {k: [] for k in ["article", "date", *MENTION_COLUMNS]}
-    quotes: dict[str, list] = {k: [] for k in ("article", "speaker", "actor", "root", "text", "closed")}
-    for record in tqdm(read_corpus(path, strict=strict, skipped=skipped), desc="articles", unit=" art",
-                       disable=not progress):
+    chunk: list[Record | Skipped] = []
+    for record in read_corpus(path, strict=strict, skipped=skipped):
+        chunk.extend(skipped)
+        skipped.clear()
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    chunk.extend(skipped)
+    if chunk:
+        yield chunk
+
+
+def _analyse_chunk(chunk: list[Record | Skipped], strict: bool) -> dict[str, Any]:
+    """Clean each record of a chunk, find its actors and quotes, and score its mentions
+    when the scorer may run in a worker (runs in a worker)."""
+    matcher: ActorMatcher = worker_state()["matcher"]
+    out: dict[str, Any] = {
+        "bodies": [], "skipped": [],
+        "articles": {k: [] for k in _ARTICLE_COLUMNS},
+        "mentions": {k: [] for k in ["article", "date", *MENTION_COLUMNS]},
+        "quotes": {k: [] for k in _QUOTE_COLUMNS},
+    }
+    articles, mentions, quotes = out["articles"], out["mentions"], out["quotes"]
+    for record in chunk:
+        if isinstance(record, Skipped):
+            out["skipped"].append(record)
+            continue
         try:
             article = article_from_text(record.text, source=record.id)
         except InputError as exc:
             if strict:
                 raise InputError(f"{record.where}: {exc}") from None
-            skipped.append(Skipped(record.where, str(exc)))
+            out["skipped"].append(Skipped(record.where, str(exc)))
             continue
-        spool.write(json.dumps(article.body) + "\n")
+        out["bodies"].append(article.body)
         found = matcher.find_records(article)
         n = len(found["actor"])
         for key in ("id", "title", "date", "source"):
@@ -311,41 +452,15 @@ def analyze_corpus(
         quotes["article"].extend([record.id] * len(q["text"]))
         for key in ("speaker", "actor", "root", "text", "closed"):
             quotes[key].extend(q[key])
-    if not articles["id"]:
-        spool.close()
-        raise InputError(f"{display_path(path)}: no usable article in the corpus")
+    scorer = worker_state()["scorer"]
+    out["proba"] = _scored(mentions, scorer) if scorer is not None else None
+    return out
 
-    table = score_mentions(pd.DataFrame(mentions), scorer, batch_size=batch_size, progress=progress)
-    model = TopicModel(n_topics=n_topics, random_state=seed)
-    log.info("fitting topics across %d articles", len(articles["id"]))
-    with spool:
-        spool.seek(0)
-        model.fit(json.loads(line) for line in spool)
-    dominant = model.dominant_topic()
-    article_table = pd.DataFrame(articles).assign(topic=dominant)
-    topics = model.topics_frame(10)
-    topics["size"] = [int((dominant == k).sum()) for k in topics["id"]]
-    topic_of = dict(zip(article_table["id"], dominant))
-    table["topic"] = table["article"].map(topic_of).astype(int)
 
-    rollup = aggregate_actors(table, by="root", n_boot=n_boot, random_state=seed, max_evidence=3)
-    parameters = {"corpus": display_path(path), "n_topics": n_topics, "topics_fitted": int(model.n_topics_),
-                  "actors": display_path(actors) if actors else "default", "sentiment": sentiment,
-                  "n_boot": n_boot, "seed": seed, "strict": strict}
-    return CorpusAnalysis(
-        articles=article_table,
-        topic_model=model,
-        topics=topics,
-        mentions=table,
-        actors=rollup,
-        actor_topics=_grouped(table, ["root", "topic"]),
-        actor_time=_grouped(table[table["date"] != ""].assign(month=table["date"].str[:7]), ["root", "month"]),
-        evidence=_evidence(table),
-        quotes=pd.DataFrame(quotes),
-        skipped=skipped,
-        parameters=parameters,
-        sentiment_model=scorer_record(sentiment, scorer),
-    )
+def _scored(mentions: dict[str, list], scorer) -> pd.DataFrame | None:
+    """The scorer's probabilities for a chunk's mentions (None when it has none)."""
+    items = list(zip(mentions["sentence"], mentions["span_start"], mentions["span_end"]))
+    return scorer.predict_proba(items) if items else None
 
 
 def _grouped(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -99,7 +99,8 @@ class Article:
 
 
 # --------------------------------------------------------------------------- rules
-#: (reason, pattern) pairs; a line matching a pattern is removed with that reason.
+#: (reason, pattern) pairs; a line matching a pattern is removed with that reason. A
+#: reason may have several patterns (an anchored and an unanchored one apart scan faster).
 BOILERPLATE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "see-also teaser",
@@ -115,14 +116,8 @@ BOILERPLATE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
-    (
-        "credit line",
-        re.compile(
-            r"(contributed (reporting )?to this (report|article|story)\.?$)"
-            r"|^((additional )?reporting by|editing by|writing by)\b",
-            re.I,
-        ),
-    ),
+    ("credit line", re.compile(r"^((additional )?reporting by|editing by|writing by)\b", re.I)),
+    ("credit line", re.compile(r"contributed (reporting )?to this (report|article|story)\.?$", re.I)),
     (
         "sharing widget",
         re.compile(r"^(share (this|on)|follow us on|click here to|sign up for our newsletter)\b", re.I),

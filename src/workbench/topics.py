@@ -23,6 +23,8 @@ from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from ._parallel import Workers
+
 __all__ = ["TopicModel", "npmi_coherence", "topic_diversity", "NEWS_STOP_WORDS"]
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
         max_iter: NMF iteration cap.
         k_range: Smallest and largest k tried by ``n_topics="auto"``.
         stability_resamples: Subsample refits for :attr:`stability_` (0 to skip).
+        n_jobs: Processes for the refits, as in scikit-learn (None: 1; -1: all cores);
+            the topics do not depend on it.
 
     Fitted attributes:
         n_topics_: The k used.
@@ -84,6 +88,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         max_iter: int = 1000,
         k_range: tuple[int, int] = (2, 10),
         stability_resamples: int = 2,
+        n_jobs: int | None = None,
     ) -> None:
         self.n_topics = n_topics
         self.random_state = random_state
@@ -95,6 +100,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.max_iter = max_iter
         self.k_range = k_range
         self.stability_resamples = stability_resamples
+        self.n_jobs = n_jobs
 
     def fit(self, texts: Iterable[str], y: object = None) -> "TopicModel":
         """Learn the vocabulary and the topics from ``texts``."""
@@ -135,7 +141,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
                 raise ValueError(
                     f"n_topics={k} is more than the {X.shape[0]} texts / {X.shape[1]} terms allow (at most {limit})"
                 )
-            fit = self._fit_k(X, k)
+            fit = self._fits(X, [k])[0]
         self.n_topics_ = fit["k"]
         self.nmf_, self.order_ = fit["nmf"], fit["order"]
         self.components_ = self.nmf_.components_[self.order_]
@@ -198,10 +204,40 @@ class TopicModel(TransformerMixin, BaseEstimator):
         )
 
     # ----------------------------------------------------------------- internals
-    def _fit_k(self, X, k: int) -> dict:
-        """NMF with k topics and its quality figures (topics ordered by weight, ties by index)."""
-        nmf = NMF(n_components=k, init="nndsvd", random_state=self.random_state, max_iter=self.max_iter)
-        W = nmf.fit_transform(X)
+    def _fits(self, X, ks: Sequence[int]) -> list[dict]:
+        """NMF with each k in ``ks`` and its quality figures (see :meth:`_figures`).
+
+        The subsample refits for stability run in worker processes when ``n_jobs`` > 1,
+        while this process fits the full matrix; every fit is the same either way.
+        """
+        n = X.shape[0]
+        sizes = {k: max(int(0.8 * n), k) for k in ks}  # a refit needs k texts; none when that is all of them
+        with Workers(self.n_jobs) as workers:
+            refits = {
+                (k, r): workers.submit(_nmf_components, X[self._subsample(n, sizes[k], r)], k, self.random_state,
+                                       self.max_iter)
+                for k in ks if sizes[k] < n and k <= X.shape[1]
+                for r in range(self.stability_resamples)
+            }
+            fits = []
+            for k in ks:
+                nmf = NMF(n_components=k, init="nndsvd", random_state=self.random_state, max_iter=self.max_iter)
+                W = nmf.fit_transform(X)
+                others = [workers.result(refits[k, r]) for r in range(self.stability_resamples) if (k, r) in refits]
+                fits.append(self._figures(X, k, nmf, W, others))
+        return fits
+
+    def _subsample(self, n: int, size: int, r: int) -> np.ndarray:
+        """Rows of the ``r``-th seeded subsample (sorted), as used for stability."""
+        return np.sort(np.random.default_rng([self.random_state, r]).choice(n, size=size, replace=False))
+
+    @staticmethod
+    def _figures(X, k: int, nmf: NMF, W: np.ndarray, others: list[np.ndarray]) -> dict:
+        """A fit with its quality figures, topics ordered by weight (ties by index).
+
+        Stability is the mean cosine similarity of the topics to each refit's (``others``,
+        on 80% subsamples), matched one-to-one; nan without refits.
+        """
         order = np.lexsort((np.arange(k), -np.round(W.sum(axis=0), 12)))
         components = nmf.components_[order]
         tops = _top_indices(components, max(10, _diversity_depth(X.shape[1], k)))
@@ -209,26 +245,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
             "k": k, "nmf": nmf, "W": W, "order": order,
             "coherence": np.array([npmi_coherence(t[:10], X) for t in tops]),
             "diversity": topic_diversity([t[:_diversity_depth(X.shape[1], k)] for t in tops]),
-            "stability": self._stability(X, k, components) if self.stability_resamples else float("nan"),
+            "stability": _stability(components, others) if others else float("nan"),
         }
-
-    def _stability(self, X, k: int, reference: np.ndarray) -> float:
-        """Mean cosine similarity of ``reference`` topics to refits on 80% subsamples."""
-        n = X.shape[0]
-        size = max(int(0.8 * n), k)
-        if size >= n or k > min(size, X.shape[1]):
-            return float("nan")
-        ref = reference / np.maximum(np.linalg.norm(reference, axis=1, keepdims=True), 1e-12)
-        scores = []
-        for r in range(self.stability_resamples):
-            rows = np.sort(np.random.default_rng([self.random_state, r]).choice(n, size=size, replace=False))
-            nmf = NMF(n_components=k, init="nndsvd", random_state=self.random_state, max_iter=self.max_iter)
-            nmf.fit(X[rows])
-            other = nmf.components_ / np.maximum(np.linalg.norm(nmf.components_, axis=1, keepdims=True), 1e-12)
-            similarity = ref @ other.T
-            i, j = linear_sum_assignment(-similarity)
-            scores.append(float(similarity[i, j].mean()))
-        return float(np.mean(scores))
 
     def _choose_k(self, X) -> dict:
         """The fit, among k in ``k_range``, with the best (NPMI + 1) / 2 × diversity × stability."""
@@ -237,13 +255,12 @@ class TopicModel(TransformerMixin, BaseEstimator):
         low = min(low, high)
         if high < 1:
             raise ValueError("too few texts or terms to choose a number of topics")
-        fits, rows = [], []
-        for k in range(low, high + 1):
-            fit = self._fit_k(X, k)
+        fits = self._fits(X, range(low, high + 1))
+        rows = []
+        for fit in fits:
             coherence, stability = float(np.mean(fit["coherence"])), fit["stability"]
             score = (coherence + 1) / 2 * fit["diversity"] * (1.0 if np.isnan(stability) else stability)
-            fits.append(fit)
-            rows.append({"k": k, "coherence": coherence, "diversity": fit["diversity"], "stability": stability,
+            rows.append({"k": fit["k"], "coherence": coherence, "diversity": fit["diversity"], "stability": stability,
                          "score": score})
         self.k_table_ = pd.DataFrame(rows)
         best = int(self.k_table_["score"].idxmax())
@@ -280,6 +297,24 @@ def _top_indices(components: np.ndarray, n: int) -> list[np.ndarray]:
     """Each topic's ``n`` strongest term columns; ties broken by column (alphabetical)."""
     n = min(n, components.shape[1])
     return [np.argsort(-row, kind="stable")[:n] for row in components]
+
+
+def _nmf_components(X, k: int, random_state: int, max_iter: int) -> np.ndarray:
+    """The topic-term matrix of an NMF fit (a stability refit; runs in a worker)."""
+    nmf = NMF(n_components=k, init="nndsvd", random_state=random_state, max_iter=max_iter)
+    return nmf.fit(X).components_
+
+
+def _stability(reference: np.ndarray, others: Sequence[np.ndarray]) -> float:
+    """Mean cosine similarity of ``reference`` topics to each of ``others``, matched one-to-one."""
+    ref = reference / np.maximum(np.linalg.norm(reference, axis=1, keepdims=True), 1e-12)
+    scores = []
+    for components in others:
+        other = components / np.maximum(np.linalg.norm(components, axis=1, keepdims=True), 1e-12)
+        similarity = ref @ other.T
+        i, j = linear_sum_assignment(-similarity)
+        scores.append(float(similarity[i, j].mean()))
+    return float(np.mean(scores))
 
 
 def _diversity_depth(n_terms: int, k: int) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import os
-import re
 
 import pandas as pd
 
@@ -18,6 +17,7 @@ from ..errors import InputError
 from ..loading import Article
 from .dictionary import Actor, ActorDictionary, load_actors
 from .people import Person, find_people
+from .trie import trie_pattern
 
 __all__ = ["ActorMatcher", "MENTION_COLUMNS"]
 
@@ -131,29 +131,3 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 def _surface_forms(alias: str) -> list[str]:
     """The alias, plus its capitalised form when it starts in lower case ("the junta")."""
     return [alias, alias[0].upper() + alias[1:]] if alias[0].islower() else [alias]
-
-
-def trie_pattern(words) -> re.Pattern[str]:
-    """One regex matching any of ``words`` as a whole word, preferring the longest.
-
-    The alternation is shaped as a character trie, so matching does not try every word
-    at every position.
-    """
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        ends = "" in node
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if ends:  # a word may stop here: the rest is optional (greedy, so longer first)
-            return "(?:" + body + ")?"
-        return body
-
-    return re.compile(r"(?<![\w.])(?:" + build(trie) + r")(?![\w])")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..loading import Article
 from .dictionary import ActorDictionary
+from .trie import first_letters, trie_regex
 
 __all__ = ["Person", "find_people", "TITLES"]
 
@@ -25,11 +26,14 @@ TITLES = (
     "Mayor", "Judge", "Justice", "Chairman", "Chairwoman", "Chief", "Director", "Commander", "Sheikh", "Emir",
     "Speaker", "Spokesman", "Spokeswoman", "spokesman", "spokeswoman", "Mr.", "Mrs.", "Ms.", "Dr.", "Prof.",
 )
-_MODIFIERS = r"(?:(?:Deputy|Vice|Acting|Interim|Former|former|Foreign|Defence|Defense|Finance|Interior|Home|Health|Junior|Senior|Under|Assistant|Chief)\s+)*"
-_TITLE = "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
+#: Words that may precede a title ("Deputy", "Foreign", …).
+MODIFIERS = ("Deputy", "Vice", "Acting", "Interim", "Former", "former", "Foreign", "Defence", "Defense", "Finance",
+             "Interior", "Home", "Health", "Junior", "Senior", "Under", "Assistant", "Chief")
 _NAME_WORD = r"[A-Z][a-zà-ÿ'’\-]+"
 _PERSON = re.compile(
-    rf"(?<![\w.])(?P<title>{_MODIFIERS}(?:{_TITLE}))\s+(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|da|van|von|bin|al-[A-Z][a-z]+)){{0,3}})"
+    rf"{first_letters(TITLES + MODIFIERS)}(?<![\w.])"
+    rf"(?P<title>(?:(?:{trie_regex(MODIFIERS)})\s+)*(?:{trie_regex(TITLES)}))"
+    rf"\s+(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|da|van|von|bin|al-[A-Z][a-z]+)){{0,3}})"
 )
 #: Titles that "the <title>" may refer back to ("the general" is too often "the general election").
 REFERENCE_HEADS = frozenset(

@@ -49,7 +49,14 @@ def items_sha256(items: Iterable[Item], labels: Iterable[str]) -> str:
 
 class Scorer(BaseEstimator):
     """Base of the per-mention scorers: subclasses implement ``predict_proba`` (and may
-    change the decision rule in ``labels_from_proba``); the rest follows from them."""
+    change the decision rule in ``labels_from_proba``); the rest follows from them.
+
+    ``fork_safe``: whether a loaded scorer may score in a forked worker process (the
+    corpus pipeline's workers); False for torch models, whose thread pools do not
+    survive a fork.
+    """
+
+    fork_safe: bool = True
 
     def predict_proba(self, items: Iterable[Item]) -> pd.DataFrame:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -20,11 +20,19 @@ def score_mentions(mentions: pd.DataFrame, scorer, *, batch_size: int = 4096, pr
     """
     from tqdm.auto import tqdm
 
-    out = mentions.copy()
-    items = list(zip(out["sentence"], out["span_start"], out["span_end"]))
+    items = list(zip(mentions["sentence"], mentions["span_start"], mentions["span_end"]))
     batches = [scorer.predict_proba(items[i:i + batch_size]).reset_index(drop=True)
                for i in tqdm(range(0, len(items), batch_size), desc="sentiment", unit=" batch", disable=not progress)]
     proba = pd.concat(batches, ignore_index=True) if batches else pd.DataFrame(columns=list(LABELS), dtype=float)
+    return add_scores(mentions, proba, scorer)
+
+
+def add_scores(mentions: pd.DataFrame, proba: pd.DataFrame, scorer) -> pd.DataFrame:
+    """``mentions`` with ``proba`` (the scorer's ``predict_proba`` of them, in order),
+    ``polarity`` and the scorer's ``label`` added."""
+    if len(proba) != len(mentions):
+        raise ValueError(f"{len(proba)} probabilities for {len(mentions)} mentions")
+    out = mentions.copy()
     for col in LABELS:
         out[col] = proba[col].to_numpy(dtype=float)
     out["polarity"] = out["positive"] - out["negative"]

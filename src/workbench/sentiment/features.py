@@ -13,6 +13,7 @@ Each item becomes named, weighted features, hashed into a fixed-width sparse mat
 """
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from typing import Iterable, Iterator
@@ -43,8 +44,13 @@ QUOTES = frozenset(["“", "”", '"', "‘", "’", "«", "»"])
 
 @lru_cache(maxsize=4096)  # mentions often share a sentence
 def tokenize(text: str) -> tuple[tuple[str, int, int], ...]:
-    """Lower-cased word and punctuation tokens with their character spans."""
-    return tuple((m.group().lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN.finditer(text))
+    """Lower-cased word and punctuation tokens with their character spans ("’" read as "'")."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lower case is longer ("İ"): spans from the original
+        return tuple((m.group().lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN.finditer(text))
+    if "’" in lowered:
+        lowered = lowered.replace("’", "'")
+    return tuple((m.group(), m.start(), m.end()) for m in _TOKEN.finditer(lowered))
 
 
 def _distance_bucket(d: int) -> str:
@@ -90,7 +96,7 @@ class FeatureExtractor:
 
         # 1. Sentence bag: words and bigrams, the target masked.
         content = [w for w in masked if w[0].isalnum() or w == "<t>"]
-        scale = 1 / np.sqrt(max(len(content), 1))
+        scale = 1 / math.sqrt(max(len(content), 1))
         for w in content:
             yield "u:" + w, scale
         for a, b in zip(content, content[1:]):
@@ -107,18 +113,21 @@ class FeatureExtractor:
         lw = [w for w in left[: self.window] if w[0].isalnum()]
         rw = [w for w in right[: self.window] if w[0].isalnum()]
         for w in lw:
-            yield "Lw:" + w, 1 / np.sqrt(len(lw))
+            yield "Lw:" + w, 1 / math.sqrt(len(lw))
         for w in rw:
-            yield "Rw:" + w, 1 / np.sqrt(len(rw))
+            yield "Rw:" + w, 1 / math.sqrt(len(rw))
 
         # 3. Sentiment-bearing words by side, distance, negation and clause.
-        breaks = [i for i, w in enumerate(masked) if w in CLAUSE_BREAKS]
+        breaks = None  # clause breaks: found when a sentiment word needs them
         totals = {"pos": 0.0, "neg": 0.0}
+        lexicon = self._lexicon
         for i, w in enumerate(masked):
-            valence = self._lexicon.get(w)
+            valence = lexicon.get(w)
             if not valence or i == t_index:
                 continue
-            negated = any(masked[j] in NEGATIONS for j in range(max(0, i - 3), i))
+            if breaks is None:
+                breaks = [b for b, w in enumerate(masked) if w in CLAUSE_BREAKS]
+            negated = not NEGATIONS.isdisjoint(masked[max(0, i - 3):i])
             sign = "pos" if (valence > 0) != negated else "neg"
             side = "L" if i < t_index else "R"
             d = abs(i - t_index)
@@ -136,13 +145,12 @@ class FeatureExtractor:
         yield "lexsum:diff", totals["pos"] - totals["neg"]
 
         # 4. Quotes, speakers, reporting verbs.
-        quotes_before = sum(1 for w in masked[:t_index] if w in QUOTES)
-        in_quote = quotes_before % 2 == 1
-        has_quote = any(w in QUOTES for w in masked)
+        has_quote = not QUOTES.isdisjoint(masked)
+        in_quote = has_quote and sum(1 for w in masked[:t_index] if w in QUOTES) % 2 == 1
         yield ("t:in_quote" if in_quote else ("t:quote_elsewhere" if has_quote else "t:no_quote")), 1.0
         near_right = right[:3]
         near_left = left[:3]
-        if any(w in REPORTING_VERBS for w in near_right) or any(w in REPORTING_VERBS for w in near_left[:1]):
+        if not REPORTING_VERBS.isdisjoint(near_right) or not REPORTING_VERBS.isdisjoint(near_left[:1]):
             yield "t:speaker", 1.0
         if "according" in masked[max(0, t_index - 3):t_index]:
             yield "t:source", 1.0

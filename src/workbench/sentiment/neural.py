@@ -161,6 +161,8 @@ class NeuralTargetSentiment(Scorer):
             the sha256 of its weights (``weights_sha256``).
     """
 
+    fork_safe = False  # torch: scores in the main process
+
     def __init__(self, model: str | os.PathLike[str] | None = "default", *, encoder: str | os.PathLike[str] | None = None,
                  max_length: int = 96, epochs: int = 3, learning_rate: float = 3e-5, warmup: float = 0.1,
                  weight_decay: float = 0.01, batch_size: int = 16, class_weight: str | None = None, seed: int = 0,
@@ -473,6 +475,8 @@ class NeuralEnsemble(Scorer):
             sha256), ``weights_sha256`` (a hash of the members' hashes), ``encoder_sha256``
             and ``train_sha256``.
     """
+
+    fork_safe = False  # torch: scores in the main process
 
     def __init__(self, model: str | os.PathLike[str] | None = "default", *, seeds: Sequence[int] = (0, 1, 2),
                  member_params: Mapping | None = None, threads: int = 2, quantize: bool = False) -> None:

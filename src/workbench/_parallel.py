@@ -1,0 +1,125 @@
+"""Worker processes for the corpus pipeline and the topic model's refits.
+
+:class:`Workers` runs tasks in forked processes (``n_jobs > 1`` on a platform that
+forks) or inline, with the same results either way: tasks are pure functions of their
+arguments, results are taken in the order asked for, and the warnings a task raised
+are raised again in the caller when its result is taken (so a notebook shows them in
+the same cell, in the same order, whatever ``n_jobs``).
+
+Each worker, and the caller while workers run, uses one BLAS thread (spinning BLAS
+threads of several processes on the same cores slow every one of them down).
+
+Forking, not spawning: a forked worker starts in milliseconds with the parent's
+imports and loaded models (a spawned one would import pandas and scikit-learn again,
+longer than a whole BBC-sized corpus takes). Workers ignore Ctrl-C; the caller stops
+them.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import warnings
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Callable
+
+from threadpoolctl import threadpool_limits
+
+__all__ = ["Workers", "effective_jobs", "worker_state"]
+
+_STATE: dict[str, Any] = {}
+
+
+def effective_jobs(n_jobs: int | None) -> int:
+    """Processes for ``n_jobs`` in scikit-learn's convention: None → 1, -1 → every
+    core this process may use, -2 → all but one, …"""
+    if n_jobs is None:
+        return 1
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0:
+        raise ValueError(f"n_jobs must be a non-zero integer or None, got {n_jobs!r}")
+    if n_jobs > 0:
+        return n_jobs
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, cores + 1 + n_jobs)
+
+
+def worker_state() -> dict[str, Any]:
+    """What the :class:`Workers` in use was given as ``state`` (in a worker or inline)."""
+    return _STATE
+
+
+def _start_worker(state: dict[str, Any]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threadpool_limits(1)  # one BLAS thread a process: n_jobs processes already fill the cores
+    _STATE.clear()
+    _STATE.update(state)
+
+
+def _call(fn: Callable, args: tuple) -> tuple[Any, list[warnings.WarningMessage]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        return fn(*args), caught
+
+
+class Workers:
+    """``n_jobs`` forked worker processes, or inline execution for one.
+
+    Args:
+        n_jobs: As in scikit-learn (None → 1, -1 → all cores).
+        state: Read-only objects every task may use (e.g. a compiled matcher), given to
+            each worker once at its start (inherited by the fork, not pickled) and
+            read with :func:`worker_state`.
+
+    Use as a context manager; ``submit`` a module-level function and its (picklable)
+    arguments, then ``result`` each future in the order wanted.
+    """
+
+    def __init__(self, n_jobs: int | None = None, *, state: dict[str, Any] | None = None) -> None:
+        self.n_jobs = effective_jobs(n_jobs)
+        self._state = dict(state or {})
+        self._pool: ProcessPoolExecutor | None = None
+        self._saved: dict[str, Any] = {}
+        self._blas: threadpool_limits | None = None
+
+    @property
+    def parallel(self) -> bool:
+        return self._pool is not None
+
+    def __enter__(self) -> "Workers":
+        if self.n_jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self._pool = ProcessPoolExecutor(self.n_jobs, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=_start_worker, initargs=(self._state,))
+            self._blas = threadpool_limits(1)  # this process works beside them
+        else:
+            self._saved = dict(_STATE)
+            _STATE.clear()
+            _STATE.update(self._state)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=exc_info[0] is None, cancel_futures=True)
+            self._pool = None
+            self._blas.restore_original_limits()
+        else:
+            _STATE.clear()
+            _STATE.update(self._saved)
+
+    def submit(self, fn: Callable, *args: Any) -> Future:
+        """Start ``fn(*args)`` in a worker (inline: run it now)."""
+        if self._pool is not None:
+            return self._pool.submit(_call, fn, args)
+        future: Future = Future()
+        try:
+            future.set_result(_call(fn, args))
+        except Exception as exc:  # handed to the caller by result(), as from a worker
+            future.set_exception(exc)
+        return future
+
+    @staticmethod
+    def result(future: Future) -> Any:
+        """The task's return value (its exception raised here), its warnings re-raised."""
+        value, caught = future.result()
+        for w in caught:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return value
