@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Callable
@@ -28,6 +29,7 @@ from threadpoolctl import threadpool_limits
 __all__ = ["Workers", "effective_jobs", "worker_state"]
 
 _STATE: dict[str, Any] = {}
+_ACTIVE = threading.local()  # .stack: the Workers with processes entered in this thread
 
 
 def effective_jobs(n_jobs: int | None) -> int:
@@ -71,13 +73,16 @@ class Workers:
             read with :func:`worker_state`.
 
     Use as a context manager; ``submit`` a module-level function and its (picklable)
-    arguments, then ``result`` each future in the order wanted.
+    arguments, then ``result`` each future in the order wanted. Inside another
+    ``Workers`` of the same size (in the same thread), one without ``state`` uses the
+    outer one's processes instead of forking its own.
     """
 
     def __init__(self, n_jobs: int | None = None, *, state: dict[str, Any] | None = None) -> None:
         self.n_jobs = effective_jobs(n_jobs)
         self._state = dict(state or {})
         self._pool: ProcessPoolExecutor | None = None
+        self._owner = False
         self._saved: dict[str, Any] = {}
         self._blas: threadpool_limits | None = None
 
@@ -86,24 +91,30 @@ class Workers:
         return self._pool is not None
 
     def __enter__(self) -> "Workers":
-        if self.n_jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+        active = getattr(_ACTIVE, "stack", None) or [None]
+        outer = active[-1]
+        if outer is not None and outer.n_jobs == self.n_jobs and not self._state:
+            self._pool = outer._pool
+        elif self.n_jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
             self._pool = ProcessPoolExecutor(self.n_jobs, mp_context=multiprocessing.get_context("fork"),
                                              initializer=_start_worker, initargs=(self._state,))
+            self._owner = True
             self._blas = threadpool_limits(1)  # this process works beside them
+            _ACTIVE.stack = [*active, self]
         else:
             self._saved = dict(_STATE)
-            _STATE.clear()
             _STATE.update(self._state)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self._pool is not None:
+        if self._owner:
             self._pool.shutdown(wait=exc_info[0] is None, cancel_futures=True)
-            self._pool = None
             self._blas.restore_original_limits()
-        else:
+            _ACTIVE.stack = [w for w in _ACTIVE.stack if w is not self]
+        elif self._pool is None:
             _STATE.clear()
             _STATE.update(self._saved)
+        self._pool, self._owner = None, False
 
     def submit(self, fn: Callable, *args: Any) -> Future:
         """Start ``fn(*args)`` in a worker (inline: run it now)."""

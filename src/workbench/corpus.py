@@ -300,13 +300,15 @@ def analyze_corpus(
         return table, aggregate_actors(table, by="root", n_boot=n_boot, random_state=seed, max_evidence=3), \
             _evidence(table)
 
-    # Once every article is read, the per-actor summary runs in a thread while this one
-    # fits the topics (NMF's inner loops release the GIL).
-    with ThreadPoolExecutor(1) as background:
+    # One set of worker processes for the articles and the topic refits. Once every
+    # article is read, the per-actor summary runs in a thread while this one fits the
+    # topics (NMF's inner loops release the GIL).
+    # A scorer that survives a fork scores in the workers; others (torch) in this process.
+    state = {"matcher": matcher, "scorer": scorer if getattr(scorer, "fork_safe", True) else None}
+    with Workers(n_jobs, state=state) as workers, ThreadPoolExecutor(1) as background:
         summary: list[Future] = []
-        bodies = _analysed_bodies(path, tables, matcher=matcher, scorer=scorer, strict=strict, n_jobs=n_jobs,
-                                  chunk_size=chunk_size, progress=progress,
-                                  when_read=lambda: summary.append(background.submit(summarise)))
+        bodies = _analysed_bodies(path, tables, workers, scorer=scorer, strict=strict, chunk_size=chunk_size,
+                                  progress=progress, when_read=lambda: summary.append(background.submit(summarise)))
         try:
             model.fit(bodies)
         except ValueError:
@@ -373,17 +375,14 @@ _ARTICLE_COLUMNS = ("id", "title", "date", "source", "paragraphs", "mentions")
 _QUOTE_COLUMNS = ("article", "speaker", "actor", "root", "text", "closed")
 
 
-def _analysed_bodies(path, tables: _Tables, *, matcher: ActorMatcher, scorer, strict: bool, n_jobs: int | None,
-                     chunk_size: int, progress: bool, when_read: Callable[[], None]) -> Iterator[str]:
-    """Analyse the corpus chunk by chunk (in worker processes when ``n_jobs`` > 1),
-    keeping the results in ``tables``; yield the cleaned bodies in corpus order and
-    call ``when_read`` once the last is in ``tables``."""
+def _analysed_bodies(path, tables: _Tables, workers: Workers, *, scorer, strict: bool, chunk_size: int,
+                     progress: bool, when_read: Callable[[], None]) -> Iterator[str]:
+    """Analyse the corpus chunk by chunk with ``workers``, keeping the results in
+    ``tables``; yield the cleaned bodies in corpus order and call ``when_read`` once
+    the last is in ``tables``."""
     from tqdm.auto import tqdm
 
-    # A scorer that survives a fork scores in the workers; others (torch) in this process.
-    state = {"matcher": matcher, "scorer": scorer if getattr(scorer, "fork_safe", True) else None}
-    with Workers(n_jobs, state=state) as workers, \
-            tqdm(desc="articles", unit=" art", disable=not progress) as bar:
+    with tqdm(desc="articles", unit=" art", disable=not progress) as bar:
         pending: deque = deque()
         for chunk in _chunks(path, strict, chunk_size):
             pending.append(workers.submit(_analyse_chunk, chunk, strict))

@@ -135,7 +135,6 @@ _ABBREVIATIONS = frozenset(
     "a.m p.m e.g i.e approx dept est fig".split()
 )
 _BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
-_WS = re.compile(r"\s+")
 
 
 # ------------------------------------------------------------------------ public API
@@ -162,7 +161,7 @@ def article_from_text(text: str, *, source: str = "<string>", sha256: str | None
     kept: list[tuple[int, str]] = []
     removed: list[RemovedLine] = []
     for number, line in enumerate(lines, start=1):
-        clean = _WS.sub(" ", line).strip()
+        clean = _squash(line)
         reason = _boilerplate_reason(clean) if clean else None
         if reason:
             removed.append(RemovedLine(number, clean, reason))
@@ -273,7 +272,7 @@ class _HTMLText(HTMLParser):
             self._buffer.append(data)
 
     def _flush(self) -> None:
-        text = _WS.sub(" ", "".join(self._buffer)).strip()
+        text = _squash("".join(self._buffer))
         if self._tag and text:
             self.blocks.append((self._tag, text))
         self._tag, self._buffer = None, []
@@ -288,7 +287,7 @@ def html_to_text(markup: str) -> str:
     parser.close()
     parser._flush()
     blocks = parser.blocks
-    headline = next((t for tag, t in blocks if tag == "h1"), "") or _WS.sub(" ", parser.title).strip()
+    headline = next((t for tag, t in blocks if tag == "h1"), "") or _squash(parser.title)
     body = [t for tag, t in blocks if not (tag == "h1" and t == headline)]
     return "\n\n".join(([headline] if headline else []) + body)
 
@@ -347,6 +346,11 @@ def _decode(raw: bytes, source: str) -> str:
             f"{source}: is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
             "convert it first, e.g. iconv -f latin1 -t utf-8"
         ) from None
+
+
+def _squash(text: str) -> str:
+    """Whitespace runs as one space, none at the ends (str.split's whitespace is re's \\s)."""
+    return " ".join(text.split())
 
 
 def _boilerplate_reason(line: str) -> str | None:

@@ -105,7 +105,8 @@ def _short_references(body: str, people: list[Person]) -> None:
     for person in people:
         surname = person.name.split()[-1]
         if len(person.name.split()) > 1 and sum(p.name.split()[-1] == surname for p in people) == 1:
-            for m in re.finditer(rf"(?<![\w.]){re.escape(surname)}(?![\w])", body):
+            word = re.escape(surname)  # the literal first, so the scan can skip ahead to it
+            for m in re.finditer(rf"{word}(?<![\w.]{word})(?![\w])", body):
                 if not any(s <= m.start() < e for s, e in taken):
                     person.spans.append((m.start(), m.end(), surname))
                     taken.append(m.span())

@@ -207,6 +207,7 @@ class TargetSentiment(Scorer):
         self.coef_, self.intercept_ = coef, intercept.astype(np.float32)
         self.classes_ = np.array(LABELS)
         self.info_ = dict(info, file=shown, file_sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+        self._extractor()  # its lexicon too: loaded once here, not in each corpus worker
         return self
 
     def _extractor(self) -> FeatureExtractor:
