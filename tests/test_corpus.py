@@ -94,3 +94,58 @@ def test_nothing_usable_is_an_error(tmp_path):
     (tmp_path / "bad.jsonl").write_text("nope\n{}\n")
     with pytest.raises(InputError, match="no usable article"):
         analyze_corpus(tmp_path / "bad.jsonl")
+
+
+def test_results_do_not_depend_on_workers_or_chunks(corpus_analysis, tmp_path):
+    expected = [p.read_bytes() for p in corpus_analysis.write(tmp_path / "default")]
+    for n_jobs, chunk_size in ((1, 64), (2, 1), (2, 2), (1, 3)):
+        again = analyze_corpus(FIXTURES / "corpus.jsonl", n_topics=2, n_boot=200, n_jobs=n_jobs, chunk_size=chunk_size)
+        assert [s.where for s in again.skipped] == [s.where for s in corpus_analysis.skipped]
+        assert [p.read_bytes() for p in again.write(tmp_path / f"{n_jobs}-{chunk_size}")] == expected
+
+
+def test_an_article_with_nothing_left_is_skipped_in_its_place(tmp_path):
+    niger, troops = "Niger's junta met Russian officials in Niamey on Monday.", "The United States said its troops would leave."
+    lines = [{"id": "a", "text": niger},
+             {"id": "b", "text": "Leave a Reply"},  # nothing left after boilerplate: skipped by the worker
+             "not json",
+             {"id": "c", "text": troops}, {"id": "d", "text": niger}, {"id": "e", "text": troops}]
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join((json.dumps(x) if isinstance(x, dict) else x) + "\n" for x in lines), encoding="utf-8")
+    for n_jobs in (1, 2):
+        result = analyze_corpus(path, n_topics=1, n_boot=10, n_jobs=n_jobs, chunk_size=1)
+        assert list(result.articles["id"]) == ["a", "c", "d", "e"]
+        assert [s.where.rsplit(":", 1)[1] for s in result.skipped] == ["2", "3"]
+        assert "nothing is left" in result.skipped[0].reason
+        with pytest.raises(InputError, match=r"c\.jsonl:2: .*nothing is left"):  # the first in file order
+            analyze_corpus(path, n_topics=1, strict=True, n_jobs=n_jobs, chunk_size=1)
+        with pytest.raises(InputError, match=r"corpus\.jsonl:3: not JSON"):
+            analyze_corpus(FIXTURES / "corpus.jsonl", n_topics=2, strict=True, n_jobs=n_jobs)
+
+
+class _MainProcessOnly:
+    """A scorer that may not be forked (like the torch backend): it records where it ran."""
+
+    fork_safe = False
+    pids: list[int] = []
+
+    def predict_proba(self, items):
+        import os
+
+        type(self).pids.append(os.getpid())
+        return pd.DataFrame({"negative": 0.25, "neutral": 0.5, "positive": 0.25}, index=range(len(items)))
+
+    def labels_from_proba(self, proba):
+        return pd.Series(["neutral"] * len(proba)).to_numpy()
+
+
+def test_a_scorer_that_may_not_be_forked_scores_in_the_main_process(monkeypatch):
+    import os
+
+    from workbench import sentiment
+
+    monkeypatch.setitem(sentiment.SCORERS, "main-only", _MainProcessOnly)
+    result = analyze_corpus(FIXTURES / "corpus.jsonl", n_topics=2, n_boot=10, sentiment="main-only", n_jobs=2,
+                            chunk_size=1)
+    assert len(_MainProcessOnly.pids) == 5 and set(_MainProcessOnly.pids) == {os.getpid()}
+    assert (result.mentions["label"] == "neutral").all() and (result.mentions["polarity"] == 0).all()

@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from workbench import TopicModel
@@ -94,6 +95,15 @@ def test_auto_k_table_and_choice():
     assert model.n_topics_ == 3
     again = TopicModel(n_topics="auto", k_range=(2, 5)).fit(list(texts))
     assert again.top_terms(5) == model.top_terms(5)
+
+
+def test_worker_processes_change_nothing():
+    texts = _theme_corpus()
+    one = TopicModel(n_topics="auto", k_range=(2, 4), n_jobs=1).fit(texts)
+    two = TopicModel(n_topics="auto", k_range=(2, 4), n_jobs=2).fit(texts)
+    np.testing.assert_array_equal(one.components_, two.components_)
+    pd.testing.assert_frame_equal(one.k_table_, two.k_table_)
+    assert one.stability_ == two.stability_ and one.labels_ == two.labels_
 
 
 def test_stability_and_labels():

@@ -384,7 +384,7 @@ def _analysed_bodies(path, tables: _Tables, workers: Workers, *, scorer, strict:
 
     with tqdm(desc="articles", unit=" art", disable=not progress) as bar:
         pending: deque = deque()
-        for chunk in _chunks(path, strict, chunk_size):
+        for chunk in _chunks(path, chunk_size):
             pending.append(workers.submit(_analyse_chunk, chunk, strict))
             while len(pending) > 2 * workers.n_jobs:  # a bounded queue: memory stays flat
                 done = tables.add(workers.result(pending.popleft()), scorer)
@@ -398,11 +398,12 @@ def _analysed_bodies(path, tables: _Tables, workers: Workers, *, scorer, strict:
             yield from done
 
 
-def _chunks(path, strict: bool, size: int) -> Iterator[list[Record | Skipped]]:
-    """The corpus's records ``size`` at a time, each skipped record in its place."""
+def _chunks(path, size: int) -> Iterator[list[Record | Skipped]]:
+    """The corpus's records ``size`` at a time, each malformed record in its place (so
+    that, with ``strict``, the first in file order is the one rejected)."""
     skipped: list[Skipped] = []
     chunk: list[Record | Skipped] = []
-    for record in read_corpus(path, strict=strict, skipped=skipped):
+    for record in read_corpus(path, skipped=skipped):
         chunk.extend(skipped)
         skipped.clear()
         chunk.append(record)
@@ -427,6 +428,8 @@ def _analyse_chunk(chunk: list[Record | Skipped], strict: bool) -> dict[str, Any
     articles, mentions, quotes = out["articles"], out["mentions"], out["quotes"]
     for record in chunk:
         if isinstance(record, Skipped):
+            if strict:
+                raise InputError(f"{record.where}: {record.reason}")
             out["skipped"].append(record)
             continue
         try:

@@ -1,0 +1,70 @@
+"""Worker processes: the same results, errors and warnings whatever n_jobs."""
+import os
+import warnings
+
+import pytest
+
+from workbench._parallel import Workers, effective_jobs, worker_state
+
+
+def _square(x):
+    return x * x
+
+
+def _warn_and_return(x):
+    warnings.warn(f"careful with {x}", UserWarning)
+    return x
+
+
+def _fail(x):
+    raise ValueError(f"bad {x}")
+
+
+def _state_and_pid(key):
+    return worker_state().get(key), os.getpid()
+
+
+def test_effective_jobs():
+    assert effective_jobs(None) == 1 and effective_jobs(3) == 3
+    assert effective_jobs(-1) == len(os.sched_getaffinity(0))
+    assert effective_jobs(-1000) == 1
+    for bad in (0, True, 1.5, "2"):
+        with pytest.raises(ValueError, match="n_jobs"):
+            effective_jobs(bad)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_results_in_order_with_state(n_jobs):
+    with Workers(n_jobs, state={"key": "value"}) as workers:
+        assert workers.parallel == (n_jobs > 1)
+        futures = [workers.submit(_square, i) for i in range(20)]
+        assert [workers.result(f) for f in futures] == [i * i for i in range(20)]
+        state, pid = workers.result(workers.submit(_state_and_pid, "key"))
+    assert state == "value"
+    assert (pid != os.getpid()) == (n_jobs > 1)
+    assert "key" not in worker_state()  # inline state is undone on exit
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_errors_and_warnings_reach_the_caller_when_taken(n_jobs):
+    with Workers(n_jobs) as workers:
+        failing = workers.submit(_fail, 3)
+        warned = [workers.submit(_warn_and_return, i) for i in range(3)]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert [workers.result(f) for f in warned] == [0, 1, 2]
+        assert [str(w.message) for w in caught] == ["careful with 0", "careful with 1", "careful with 2"]
+        with pytest.raises(ValueError, match="bad 3"):
+            workers.result(failing)
+
+
+def test_an_inner_workers_borrows_the_outer_processes():
+    with Workers(2, state={"key": "outer"}) as outer:
+        with Workers(2) as inner:
+            assert inner.parallel
+            state, pid = inner.result(inner.submit(_state_and_pid, "key"))
+            assert state == "outer" and pid != os.getpid()  # the outer's workers, with the outer's state
+        assert outer.result(outer.submit(_square, 4)) == 16  # still running after the inner exits
+    with Workers(2, state={"key": "own"}) as outer, Workers(2, state={"key": "inner"}) as inner:
+        assert inner.result(inner.submit(_state_and_pid, "key"))[0] == "inner"  # state: its own processes
+        assert outer.result(outer.submit(_state_and_pid, "key"))[0] == "own"
