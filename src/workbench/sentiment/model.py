@@ -109,7 +109,7 @@ class TargetSentiment(Scorer):
         """Probabilities of negative / neutral / positive, one row per item."""
         self.ensure_loaded()
         X = self._extractor().transform(check_items(items))
-        scores = np.asarray((X @ self.coef_.T).todense(), dtype=np.float64) + self.intercept_
+        scores = np.asarray((X @ self._weights_by_feature()).todense(), dtype=np.float64) + self.intercept_
         scores -= scores.max(axis=1, keepdims=True)
         proba = np.exp(scores)
         proba /= proba.sum(axis=1, keepdims=True)
@@ -207,8 +207,16 @@ class TargetSentiment(Scorer):
         self.coef_, self.intercept_ = coef, intercept.astype(np.float32)
         self.classes_ = np.array(LABELS)
         self.info_ = dict(info, file=shown, file_sha256=hashlib.sha256(path.read_bytes()).hexdigest())
-        self._extractor()  # its lexicon too: loaded once here, not in each corpus worker
+        self._extractor()  # it and the transposed weights are made once here, not in each corpus worker
+        self._weights_by_feature()
         return self
+
+    def _weights_by_feature(self) -> sparse.csr_matrix:
+        """``coef_.T`` as CSR, converted once (each product would convert it again)."""
+        cached = getattr(self, "_weights_cache", None)
+        if cached is None or cached[0] is not self.coef_:
+            cached = self._weights_cache = (self.coef_, self.coef_.T.tocsr())
+        return cached[1]
 
     def _extractor(self) -> FeatureExtractor:
         cached = getattr(self, "_extractor_cache", None)
