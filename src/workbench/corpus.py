@@ -19,7 +19,7 @@ import logging
 import os
 import sys
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -267,7 +267,7 @@ def analyze_corpus(
     strict: bool = False,
     progress: bool = False,
     n_jobs: int | None = -1,
-    chunk_size: int = 64,
+    chunk_size: int = 256,
 ) -> CorpusAnalysis:
     """Analyse every article of a corpus and fit topics across them.
 
@@ -295,20 +295,20 @@ def analyze_corpus(
     tables = _Tables()
     model = TopicModel(n_topics=n_topics, random_state=seed, n_jobs=n_jobs)
 
-    def summarise() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        table = add_scores(pd.DataFrame(tables.mentions), tables.probabilities(), scorer)
-        return table, aggregate_actors(table, by="root", n_boot=n_boot, random_state=seed, max_evidence=3), \
-            _evidence(table)
+    scored: list[pd.DataFrame] = []
+    summary: list[Future] = []
 
-    # One set of worker processes for the articles and the topic refits. Once every
-    # article is read, the per-actor summary runs in a thread while this one fits the
-    # topics (NMF's inner loops release the GIL).
+    def when_read() -> None:  # every article analysed: summarise the actors in a worker
+        scored.append(add_scores(pd.DataFrame(tables.mentions), tables.probabilities(), scorer))
+        summary.append(workers.submit(_summarise, scored[0], n_boot, seed))
+
+    # One set of worker processes for the articles, then the actor summary and the
+    # topic refits, while this process fits the topics.
     # A scorer that survives a fork scores in the workers; others (torch) in this process.
     state = {"matcher": matcher, "scorer": scorer if getattr(scorer, "fork_safe", True) else None}
-    with Workers(n_jobs, state=state) as workers, ThreadPoolExecutor(1) as background:
-        summary: list[Future] = []
+    with Workers(n_jobs, state=state) as workers:
         bodies = _analysed_bodies(path, tables, workers, scorer=scorer, strict=strict, chunk_size=chunk_size,
-                                  progress=progress, when_read=lambda: summary.append(background.submit(summarise)))
+                                  progress=progress, when_read=when_read)
         try:
             model.fit(bodies)
         except ValueError:
@@ -316,7 +316,8 @@ def analyze_corpus(
                 raise InputError(f"{display_path(path)}: no usable article in the corpus") from None
             raise
         log.info("fitted %d topics across %d articles", model.n_topics_, len(tables.articles["id"]))
-        table, rollup, evidence = summary[0].result()
+        rollup, evidence = workers.result(summary[0])
+    table = scored[0]
 
     dominant = model.dominant_topic()
     article_table = pd.DataFrame(tables.articles).assign(topic=dominant)
@@ -463,6 +464,11 @@ def _scored(mentions: dict[str, list], scorer) -> pd.DataFrame | None:
     """The scorer's probabilities for a chunk's mentions (None when it has none)."""
     items = list(zip(mentions["sentence"], mentions["span_start"], mentions["span_end"]))
     return scorer.predict_proba(items) if items else None
+
+
+def _summarise(table: pd.DataFrame, n_boot: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per rolled-up actor: counts, mean polarity with its interval, evidence (runs in a worker)."""
+    return aggregate_actors(table, by="root", n_boot=n_boot, random_state=seed, max_evidence=3), _evidence(table)
 
 
 def _grouped(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
