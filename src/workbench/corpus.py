@@ -30,7 +30,7 @@ import pandas as pd
 
 from ._data import display_path
 from ._io import canonical_json, write_bytes_atomic, write_text_atomic
-from ._parallel import Workers, worker_state
+from ._parallel import Workers, frozen_heap, worker_state
 from .actors import MENTION_COLUMNS, ActorMatcher, quote_records
 from .errors import InputError
 from .loading import article_from_text, load_article
@@ -256,6 +256,7 @@ class CorpusAnalysis:
                 f"actors={len(self.actors)}, mentions={len(self.mentions)}, skipped={len(self.skipped)})")
 
 
+@frozen_heap()  # the heap before the call (libraries, models) is not scanned by the GC during it
 def analyze_corpus(
     path: str | os.PathLike[str],
     *,

@@ -126,4 +126,5 @@ def _bootstrap_ci(values: np.ndarray, n_boot: int, confidence: float, seed: int,
     rng = np.random.default_rng([seed, zlib.crc32(key.encode("utf-8"))])
     means = values[rng.integers(0, len(values), size=(n_boot, len(values)))].mean(axis=1)
     alpha = (1 - confidence) / 2
-    return float(np.quantile(means, alpha)), float(np.quantile(means, 1 - alpha))
+    low, high = np.quantile(means, [alpha, 1 - alpha])
+    return float(low), float(high)
