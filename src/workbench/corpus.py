@@ -276,8 +276,9 @@ def analyze_corpus(
     each chunk, find its actors and quotes and score its mentions (the neural backend
     scores in the main process), and the main process feeds the cleaned bodies straight
     into the topic model's vectoriser, so neither the texts nor the cleaned articles
-    are held in memory. The results do not depend on
-    ``n_jobs``.
+    are held in memory. Then the workers summarise the actors and refit the topics on
+    subsamples (stability) while the main process fits the topics. The results do not
+    depend on ``n_jobs`` or ``chunk_size``.
 
     Args:
         path: JSONL/CSV file or folder (see :func:`read_corpus`).
@@ -288,7 +289,8 @@ def analyze_corpus(
         seed: Seed of the topic model and bootstrap.
         strict: Reject the corpus on the first malformed record instead of skipping it.
         progress: Show progress bars.
-        n_jobs: Processes, as in scikit-learn (-1: every core; 1: no worker processes).
+        n_jobs: Processes, as in scikit-learn (-1: every core; 1: no worker processes;
+            workers are forked, so on a platform without fork everything runs here).
         chunk_size: Articles per task handed to a worker.
     """
     matcher = ActorMatcher.from_file(actors or None)
