@@ -68,3 +68,37 @@ def test_an_inner_workers_borrows_the_outer_processes():
     with Workers(2, state={"key": "own"}) as outer, Workers(2, state={"key": "inner"}) as inner:
         assert inner.result(inner.submit(_state_and_pid, "key"))[0] == "inner"  # state: its own processes
         assert outer.result(outer.submit(_state_and_pid, "key"))[0] == "own"
+
+
+def test_workers_end_when_their_parent_is_killed(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, signal, sys, time\n"
+        "from workbench._parallel import Workers\n"
+        "with Workers(2) as workers:\n"
+        "    futures = [workers.submit(time.sleep, 30) for _ in range(2)]\n"
+        "    time.sleep(0.5)\n"
+        "    print(' '.join(str(p) for p in workers._pool._processes), flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)  # as when a Jupyter kernel is killed mid-analysis\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    pids = [int(p) for p in run.stdout.split()]
+    assert len(pids) == 2
+
+    def alive(pid):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        with open(f"/proc/{pid}/stat") as fh:  # a zombie is dead
+            return fh.read().split(")")[-1].split()[0] != "Z"
+
+    deadline = time.monotonic() + 5
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(p) for p in pids)

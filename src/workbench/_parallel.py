@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -70,8 +71,17 @@ def worker_state() -> dict[str, Any]:
 def _start_worker(state: dict[str, Any]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threadpool_limits(1)  # one BLAS thread a process: n_jobs processes already fill the cores
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     _STATE.clear()
     _STATE.update(state)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once its parent is gone (killed, or a Jupyter kernel restarted):
+    an orphaned worker would otherwise wait for tasks forever."""
+    while os.getppid() == parent:
+        time.sleep(0.25)
+    os._exit(1)
 
 
 def _call(fn: Callable, args: tuple) -> tuple[Any, list[warnings.WarningMessage]]:
