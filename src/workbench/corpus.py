@@ -278,7 +278,8 @@ def analyze_corpus(
     into the topic model's vectoriser, so neither the texts nor the cleaned articles
     are held in memory. Then the workers summarise the actors and refit the topics on
     subsamples (stability) while the main process fits the topics. The results do not
-    depend on ``n_jobs`` or ``chunk_size``.
+    depend on ``n_jobs``, nor on ``chunk_size`` except with the neural backend (its
+    batches follow the chunks, which moves probabilities in the 7th decimal).
 
     Args:
         path: JSONL/CSV file or folder (see :func:`read_corpus`).
