@@ -46,14 +46,15 @@ def test_results_in_order_with_state(n_jobs):
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
-def test_errors_and_warnings_reach_the_caller_when_taken(n_jobs):
+def test_errors_and_warnings_reach_the_caller(n_jobs):
     with Workers(n_jobs) as workers:
         failing = workers.submit(_fail, 3)
-        warned = [workers.submit(_warn_and_return, i) for i in range(3)]
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught:  # inline: at submit; from a worker: at result
             warnings.simplefilter("always")
+            warned = [workers.submit(_warn_and_return, i) for i in range(3)]
             assert [workers.result(f) for f in warned] == [0, 1, 2]
         assert [str(w.message) for w in caught] == ["careful with 0", "careful with 1", "careful with 2"]
+        assert all(w.category is UserWarning and w.filename == __file__ for w in caught)
         with pytest.raises(ValueError, match="bad 3"):
             workers.result(failing)
 

@@ -2,9 +2,9 @@
 
 :class:`Workers` runs tasks in forked processes (``n_jobs > 1`` on a platform that
 forks) or inline, with the same results either way: tasks are pure functions of their
-arguments, results are taken in the order asked for, and the warnings a task raised
-are raised again in the caller when its result is taken (so a notebook shows them in
-the same cell, in the same order, whatever ``n_jobs``).
+arguments, results are taken in the order asked for, and the warnings a task raised in
+a worker are raised again in the caller when its result is taken (so a notebook shows
+them in the same cell whatever ``n_jobs``).
 
 Each worker, and the caller while workers run, uses one BLAS thread (spinning BLAS
 threads of several processes on the same cores slow every one of them down).
@@ -33,6 +33,7 @@ __all__ = ["Workers", "effective_jobs", "frozen_heap", "worker_state"]
 
 _STATE: dict[str, Any] = {}
 _ACTIVE = threading.local()  # .stack: the Workers with processes entered in this thread
+_WARNED: dict = {}  # the warnings registry of re-raised warnings
 
 
 def effective_jobs(n_jobs: int | None) -> int:
@@ -149,7 +150,7 @@ class Workers:
             return self._pool.submit(_call, fn, args)
         future: Future = Future()
         try:
-            future.set_result(_call(fn, args))
+            future.set_result((fn(*args), []))  # its warnings are shown as they happen
         except Exception as exc:  # handed to the caller by result(), as from a worker
             future.set_exception(exc)
         return future
@@ -158,6 +159,6 @@ class Workers:
     def result(future: Future) -> Any:
         """The task's return value (its exception raised here), its warnings re-raised."""
         value, caught = future.result()
-        for w in caught:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        for w in caught:  # through the caller's filters; "default" shows each once, as without workers
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, registry=_WARNED)
         return value
