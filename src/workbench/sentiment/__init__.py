@@ -17,8 +17,8 @@ from .aggregate import add_scores, aggregate_actors, score_mentions
 from .lexicon import LexiconSentiment
 from .model import TargetSentiment
 
-__all__ = ["LABELS", "Item", "add_scores", "LexiconSentiment", "SCORERS", "Scorer", "TargetSentiment", "aggregate_actors", "check_items",
-           "get_scorer", "score_mentions", "scorer_record"]
+__all__ = ["LABELS", "Item", "LexiconSentiment", "SCORERS", "Scorer", "TargetSentiment", "add_scores",
+           "aggregate_actors", "check_items", "get_scorer", "score_mentions", "scorer_record"]
 
 
 
