@@ -199,6 +199,29 @@ def test_trie_pattern_prefers_longest_whole_word():
     assert [m.group() for m in pattern.finditer("USA, US, U.S. Embassy, U.S., USB")] == ["USA", "US", "U.S. Embassy", "U.S."]
 
 
+def test_trie_matches_as_a_longest_first_alternation_would():
+    import random
+    import re
+
+    from workbench.actors.people import _PERSON, MODIFIERS, TITLES, _NAME_WORD
+    from workbench.actors.trie import trie_pattern
+
+    rng = random.Random(0)
+    words = ["Niger", "Nigeria", "Nigerian", "N.", "the junta", "The junta", "US", "U.S.", "U.S. Embassy", "a"]
+    plain = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+                       + r")(?![\w])")
+    person = re.compile(  # the title pattern as first written: plain alternations, longest title first
+        rf"(?<![\w.])(?P<title>(?:(?:{'|'.join(MODIFIERS)})\s+)*(?:"
+        + "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
+        + rf"))\s+(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|da|van|von|bin|al-[A-Z][a-z]+)){{0,3}})"
+    )
+    pieces = words + list(TITLES) + list(MODIFIERS) + ["Ann", "Smith", "x", ".", ",", "'s", "of", "State", "1"]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) + rng.choice([" ", "", ". ", "-"]) for _ in range(25))
+        assert [m.span() for m in trie_pattern(words).finditer(text)] == [m.span() for m in plain.finditer(text)]
+        assert [m.groupdict() for m in _PERSON.finditer(text)] == [m.groupdict() for m in person.finditer(text)]
+
+
 def test_possessive_names_and_generic_heads(matcher):
     m = find(matcher, "General Ann Smith's plan failed. The general election follows. Smith resigned.")
     people = m[m["type"] == "person"]
