@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +38,7 @@ class Actor:
 class ActorDictionary:
     """Actors by name, plus the phrases that are never mentions and confusable countries."""
 
-    actors: dict[str, Actor]
+    actors: Mapping[str, Actor]
     exclude: tuple[str, ...] = ()
     confusable: tuple[tuple[str, ...], ...] = ()
 

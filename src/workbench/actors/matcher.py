@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import bisect
 import os
+from collections import ChainMap
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -79,33 +81,32 @@ class ActorMatcher:
         return pd.DataFrame(self.find_records(article), columns=MENTION_COLUMNS)
 
     def _records(self, article: Article, found: list[tuple[int, int, str]], people: list[Person]) -> dict[str, list]:
-        actors = dict(self.dictionary.actors)
+        persons = {p.name: Actor(p.name, "person", (p.name,), p.affiliation) for p in people}
+        actors = ChainMap(persons, self.dictionary.actors)  # (the dictionary is not copied per article)
         rows = [(s, e, name, article.body[s:e]) for s, e, name in found]
         for person in people:
-            actors[person.name] = Actor(person.name, "person", (person.name,), person.affiliation)
             rows += [(s, e, person.name, text) for s, e, text in person.spans]
         rows.sort()
         hierarchy = ActorDictionary(actors)
         ambiguous = self._ambiguity(rows, actors)
         starts = [s.start for s in article.sentences]
-        columns: dict[str, list] = {name: [] for name in MENTION_COLUMNS}
+        records = []
         for start, end, name, alias in rows:
             sentence = article.sentences[bisect.bisect_right(starts, start) - 1]
             if end > sentence.end:  # crosses a sentence boundary: not a mention
                 continue
             actor = actors[name]
             root = hierarchy.root(name)
-            values = (
-                len(columns["actor"]), name, actor.type, actor.parent or "", root,
+            records.append((
+                len(records), name, actor.type, actor.parent or "", root,
                 actors[root].type if root in actors else actor.type, hierarchy.level(name), alias,
                 ambiguous.get(start, ""), sentence.index, sentence.paragraph, start, end,
                 start - sentence.start, end - sentence.start, sentence.text,
-            )
-            for column, value in zip(MENTION_COLUMNS, values):
-                columns[column].append(value)
-        return columns
+            ))
+        columns = zip(*records) if records else [()] * len(MENTION_COLUMNS)
+        return {name: list(values) for name, values in zip(MENTION_COLUMNS, columns)}
 
-    def _ambiguity(self, rows, actors: dict[str, Actor]) -> dict[int, str]:
+    def _ambiguity(self, rows, actors: Mapping[str, Actor]) -> dict[int, str]:
         """Demonym mentions of a country whose confusable neighbour is what the article names.
 
         "Nigerian" is Nigeria's demonym; in an article that names Niger but never Nigeria
