@@ -12,6 +12,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .._data import DEFAULT_ACTORS, GAZETTEER, data_path, display_path
@@ -41,6 +42,13 @@ class ActorDictionary:
     actors: Mapping[str, Actor]
     exclude: tuple[str, ...] = ()
     confusable: tuple[tuple[str, ...], ...] = ()
+
+    @cached_property
+    def title_owners(self) -> tuple[tuple[str, str], ...]:
+        """(lower-cased job title, actor) pairs, the longest title first: whose title a
+        person's is ("deputy secretary of state" → State Department)."""
+        owners = {t.lower(): a.name for a in self.actors.values() for t in a.titles}
+        return tuple(sorted(owners.items(), key=lambda kv: -len(kv[0])))
 
     def root(self, name: str) -> str:
         """The top of ``name``'s hierarchy (a country, organisation or group)."""

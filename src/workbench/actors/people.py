@@ -62,7 +62,6 @@ def find_people(article: Article, dictionary: ActorDictionary, mentions: list[tu
     one ending right before a title gives the person's affiliation.
     """
     body = article.body
-    title_owner = {t.lower(): a.name for a in dictionary.actors.values() for t in a.titles}
     people: dict[str, Person] = {}
     for match in _PERSON.finditer(body):
         words = match.group("name").split()
@@ -80,7 +79,8 @@ def find_people(article: Article, dictionary: ActorDictionary, mentions: list[tu
         title = " ".join(match.group("title").split())
         person = people.get(name)
         if person is None:
-            person = people[name] = Person(name, title, _affiliation(body, match.start(), title, mentions, title_owner))
+            person = people[name] = Person(name, title, _affiliation(body, match.start(), title, mentions,
+                                                                        dictionary.title_owners))
         person.spans.append((start, end, name))
     _short_references(body, list(people.values()))
     for person in people.values():
@@ -88,12 +88,13 @@ def find_people(article: Article, dictionary: ActorDictionary, mentions: list[tu
     return sorted(people.values(), key=lambda p: p.spans[0][0])
 
 
-def _affiliation(body: str, title_start: int, title: str, mentions, title_owner: dict[str, str]) -> str | None:
+def _affiliation(body: str, title_start: int, title: str, mentions,
+                 title_owners: tuple[tuple[str, str], ...]) -> str | None:
     before = [m for m in mentions if m[1] <= title_start and body[m[1]:title_start].strip() in ("", "'s", "’s")]
     if before:
         return max(before)[2]
     lowered = title.lower()
-    for known, owner in sorted(title_owner.items(), key=lambda kv: -len(kv[0])):
+    for known, owner in title_owners:
         if lowered.endswith(known):
             return owner
     return None
