@@ -212,13 +212,15 @@ class TopicModel(TransformerMixin, BaseEstimator):
         """
         n = X.shape[0]
         sizes = {k: max(int(0.8 * n), k) for k in ks}  # a refit needs k texts; none when that is all of them
-        with Workers(self.n_jobs) as workers:
-            refits = {
-                (k, r): workers.submit(_nmf_components, X[self._subsample(n, sizes[k], r)], k, self.random_state,
-                                       self.max_iter)
-                for k in ks if sizes[k] < n and k <= X.shape[1]
-                for r in range(self.stability_resamples)
-            }
+        planned = [(k, r) for k in ks if sizes[k] < n and k <= X.shape[1] for r in range(self.stability_resamples)]
+        subsets: dict[tuple[int, int], sparse.csr_matrix] = {}  # (size, r) → rows; the same for most k
+        with Workers(self.n_jobs if planned else None) as workers:
+            refits = {}
+            for k, r in planned:
+                if (sizes[k], r) not in subsets:
+                    subsets[sizes[k], r] = X[self._subsample(n, sizes[k], r)]
+                refits[k, r] = workers.submit(_nmf_components, subsets[sizes[k], r], k, self.random_state,
+                                              self.max_iter)
             fits = []
             for k in ks:
                 nmf = NMF(n_components=k, init="nndsvd", random_state=self.random_state, max_iter=self.max_iter)
