@@ -4,7 +4,9 @@ import warnings
 
 import pytest
 
-from workbench._parallel import Workers, effective_jobs, worker_state
+from workbench._parallel import _CAN_FORK, Workers, effective_jobs, worker_state
+
+forking = pytest.mark.skipif(not _CAN_FORK, reason="worker processes are forked on Linux only")
 
 
 def _square(x):
@@ -33,7 +35,7 @@ def test_effective_jobs():
             effective_jobs(bad)
 
 
-@pytest.mark.parametrize("n_jobs", [1, 2])
+@pytest.mark.parametrize("n_jobs", [1, pytest.param(2, marks=forking)])
 def test_results_in_order_with_state(n_jobs):
     with Workers(n_jobs, state={"key": "value"}) as workers:
         assert workers.parallel == (n_jobs > 1)
@@ -59,6 +61,7 @@ def test_errors_and_warnings_reach_the_caller(n_jobs):
             workers.result(failing)
 
 
+@forking
 def test_an_inner_workers_borrows_the_outer_processes():
     with Workers(2, state={"key": "outer"}) as outer:
         with Workers(2) as inner:
@@ -71,6 +74,7 @@ def test_an_inner_workers_borrows_the_outer_processes():
         assert outer.result(outer.submit(_state_and_pid, "key"))[0] == "own"
 
 
+@forking
 def test_workers_end_when_their_parent_is_killed(tmp_path):
     import subprocess
     import sys

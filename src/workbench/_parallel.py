@@ -1,10 +1,10 @@
 """Worker processes for the corpus pipeline and the topic model's refits.
 
-:class:`Workers` runs tasks in forked processes (``n_jobs > 1`` on a platform that
-forks) or inline, with the same results either way: tasks are pure functions of their
-arguments, results are taken in the order asked for, and the warnings a task raised in
-a worker are raised again in the caller when its result is taken (so a notebook shows
-them in the same cell whatever ``n_jobs``).
+:class:`Workers` runs tasks in forked processes (``n_jobs > 1`` on Linux) or inline,
+with the same results either way: tasks are pure functions of their arguments, results
+are taken in the order asked for, and the warnings a task raised in a worker are raised
+again in the caller when its result is taken (so a notebook shows them in the same cell
+whatever ``n_jobs``).
 
 Each worker, and the caller while workers run, uses one BLAS thread (spinning BLAS
 threads of several processes on the same cores slow every one of them down).
@@ -20,6 +20,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -34,6 +35,9 @@ __all__ = ["Workers", "effective_jobs", "frozen_heap", "worker_state"]
 _STATE: dict[str, Any] = {}
 _ACTIVE = threading.local()  # .stack: the Workers with processes entered in this thread
 _WARNED: dict = {}  # the warnings registry of re-raised warnings
+# Linux only: Windows cannot fork, and macOS's system libraries are not safe in a child
+# forked from a process with threads (a Jupyter kernel has several); there, tasks run inline.
+_CAN_FORK = sys.platform.startswith("linux")
 
 
 def effective_jobs(n_jobs: int | None) -> int:
@@ -123,7 +127,7 @@ class Workers:
         outer = active[-1]
         if outer is not None and outer.n_jobs == self.n_jobs and not self._state:
             self._pool = outer._pool
-        elif self.n_jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+        elif self.n_jobs > 1 and _CAN_FORK:
             self._pool = ProcessPoolExecutor(self.n_jobs, mp_context=multiprocessing.get_context("fork"),
                                              initializer=_start_worker, initargs=(self._state,))
             self._owner = True

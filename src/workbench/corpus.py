@@ -291,7 +291,7 @@ def analyze_corpus(
         strict: Reject the corpus on the first malformed record instead of skipping it.
         progress: Show progress bars.
         n_jobs: Processes, as in scikit-learn (-1: every core; 1: no worker processes;
-            workers are forked, so on a platform without fork everything runs here).
+            workers are forked, on Linux only: elsewhere everything runs here).
         chunk_size: Articles per task handed to a worker.
     """
     matcher = ActorMatcher.from_file(actors or None)
