@@ -140,7 +140,7 @@ class Workers:
 
     def __exit__(self, *exc_info: object) -> None:
         if self._owner:
-            self._pool.shutdown(wait=exc_info[0] is None, cancel_futures=True)
+            self._pool.shutdown(wait=False, cancel_futures=True)  # idle workers exit on their own
             self._blas.restore_original_limits()
             _ACTIVE.stack = [w for w in _ACTIVE.stack if w is not self]
         elif self._pool is None:

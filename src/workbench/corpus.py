@@ -327,8 +327,7 @@ def analyze_corpus(
     article_table = pd.DataFrame(tables.articles).assign(topic=dominant)
     topics = model.topics_frame(10)
     topics["size"] = [int((dominant == k).sum()) for k in topics["id"]]
-    topic_of = dict(zip(article_table["id"], dominant))
-    table["topic"] = table["article"].map(topic_of).astype(int)
+    table["topic"] = np.repeat(dominant, article_table["mentions"])  # mentions come in article order
 
     parameters = {"corpus": display_path(path), "n_topics": n_topics, "topics_fitted": int(model.n_topics_),
                   "actors": display_path(actors) if actors else "default", "sentiment": sentiment,
