@@ -320,7 +320,7 @@ def analyze_corpus(
                 raise InputError(f"{display_path(path)}: no usable article in the corpus") from None
             raise
         log.info("fitted %d topics across %d articles", model.n_topics_, len(tables.articles["id"]))
-        rollup, evidence = workers.result(summary[0])
+        rollup, evidence, actor_time = workers.result(summary[0])
     table = scored[0]
 
     dominant = model.dominant_topic()
@@ -339,7 +339,7 @@ def analyze_corpus(
         mentions=table,
         actors=rollup,
         actor_topics=_grouped(table, ["root", "topic"]),
-        actor_time=_grouped(table[table["date"] != ""].assign(month=table["date"].str[:7]), ["root", "month"]),
+        actor_time=actor_time,
         evidence=evidence,
         quotes=pd.DataFrame(tables.quotes),
         skipped=tables.skipped,
@@ -469,9 +469,12 @@ def _scored(mentions: dict[str, list], scorer) -> pd.DataFrame | None:
     return scorer.predict_proba(items) if items else None
 
 
-def _summarise(table: pd.DataFrame, n_boot: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per rolled-up actor: counts, mean polarity with its interval, evidence (runs in a worker)."""
-    return aggregate_actors(table, by="root", n_boot=n_boot, random_state=seed, max_evidence=3), _evidence(table)
+def _summarise(table: pd.DataFrame, n_boot: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Per rolled-up actor: counts, mean polarity with its interval, evidence, and by
+    month (runs in a worker)."""
+    dated = table[table["date"] != ""].assign(month=table["date"].str[:7])
+    return (aggregate_actors(table, by="root", n_boot=n_boot, random_state=seed, max_evidence=3), _evidence(table),
+            _grouped(dated, ["root", "month"]))
 
 
 def _grouped(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
