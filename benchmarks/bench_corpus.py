@@ -26,7 +26,7 @@ import pandas as pd
 
 BBC = Path(__file__).resolve().parents[2] / "shared" / "data" / "bbc" / "bbc.csv"
 CHILD = """
-import json, resource, sys, time
+import json, multiprocessing, resource, sys, time
 import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer
 from workbench.corpus import analyze_corpus
@@ -34,6 +34,8 @@ path = sys.argv[1]
 texts = pd.read_csv(path)["text"].tolist()
 t = time.perf_counter(); CountVectorizer().fit_transform(texts); floor = time.perf_counter() - t
 t = time.perf_counter(); result = analyze_corpus(path, n_topics=5, n_jobs=int(sys.argv[2])); total = time.perf_counter() - t
+while multiprocessing.active_children():  # the workers end on their own: wait, so that their memory counts
+    time.sleep(0.01)
 print(json.dumps({"floor": floor, "total": total, "articles": len(result.articles),
                   "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "worker_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
