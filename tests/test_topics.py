@@ -128,7 +128,18 @@ def test_bad_n_topics(bad):
 
 
 def test_fit_from_a_generator_reads_it_once():
-    texts = _theme_corpus()
+    texts = _theme_corpus(per_theme=40)  # 120 texts: a stream that is not held in memory
     model = TopicModel(n_topics=3).fit(t for t in texts)
-    assert model.doc_topics_.shape == (90, 3)
+    assert model.doc_topics_.shape == (120, 3)
     assert all(model.labels_)  # labels without bigrams when the texts are not kept
+    assert model.vectorizer_.min_df == 2  # a corpus's vocabulary limits
+
+
+def test_a_short_stream_is_fitted_as_its_list():
+    texts = _theme_corpus()  # 90 texts, under SMALL_CORPUS
+    streamed, listed = TopicModel(n_topics=3).fit(iter(texts)), TopicModel(n_topics=3).fit(texts)
+    np.testing.assert_array_equal(streamed.components_, listed.components_)
+    assert streamed.labels_ == listed.labels_ and streamed.vectorizer_.min_df == 1
+    assert TopicModel(n_topics=1).fit(iter(["troops leave the base", "the base closes"])).n_topics_ == 1
+    with pytest.raises(ValueError, match="texts is empty"):
+        TopicModel().fit(iter([]))

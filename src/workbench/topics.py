@@ -12,6 +12,7 @@ seeded 80% subsamples, matched one-to-one). ``n_topics="auto"`` picks k by them.
 from __future__ import annotations
 
 import logging
+from itertools import chain, islice
 from typing import Iterable, Iterator, Sequence
 
 import numpy as np
@@ -110,7 +111,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
     def fit_transform(self, texts: Iterable[str], y: object = None) -> np.ndarray:
         """Fit and return the document-topic weights of ``texts``."""
         texts = _as_texts(texts)
-        sized = isinstance(texts, list)  # a generator is read once, never held in memory
+        sized = isinstance(texts, list)  # a long stream is read once, never held in memory
         auto = self.n_topics == "auto"
         if not auto and (isinstance(self.n_topics, bool) or not isinstance(self.n_topics, (int, np.integer))
                          or self.n_topics < 1):
@@ -359,11 +360,17 @@ def topic_diversity(top_indices: Sequence[Sequence[int]]) -> float:
 
 
 def _as_texts(texts: Iterable[str]) -> list[str] | Iterator[str]:
-    """A checked list of texts, or for a generator/iterator a checking generator."""
+    """A checked list of texts. A generator/iterator becomes one too when it is short
+    (under :data:`SMALL_CORPUS` texts, so that it is fitted as a list of them would
+    be); a longer one is checked as it is read, and never held in memory."""
     if isinstance(texts, str):
         raise TypeError("texts must be a list of strings, not one string")
     if isinstance(texts, Iterator):
-        return _checked(texts)
+        checked = _checked(texts)
+        head = list(islice(checked, SMALL_CORPUS))
+        if len(head) == SMALL_CORPUS:
+            return chain(head, checked)
+        texts = head
     texts = list(texts)
     if not texts:
         raise ValueError("texts is empty: a topic model needs at least one text")
