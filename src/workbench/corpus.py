@@ -352,15 +352,14 @@ class _Tables:
     """The per-article results of a corpus, gathered chunk by chunk as column lists."""
 
     def __init__(self) -> None:
-        self.articles: dict[str, list] = {k: [] for k in _ARTICLE_COLUMNS}
-        self.mentions: dict[str, list] = {k: [] for k in ["article", "date", *MENTION_COLUMNS]}
-        self.quotes: dict[str, list] = {k: [] for k in _QUOTE_COLUMNS}
+        self.articles, self.mentions, self.quotes = (_empty(columns) for columns in _TABLES.values())
         self.skipped: list[Skipped] = []
         self._probabilities: list[pd.DataFrame] = []
 
     def add(self, chunk: dict[str, Any], scorer) -> list[str]:
-        """Keep a chunk's tables, score its mentions; return its cleaned bodies."""
-        for name in ("articles", "mentions", "quotes"):
+        """Keep a chunk's tables and probabilities (scoring its mentions here when the
+        workers could not); return its cleaned bodies."""
+        for name in _TABLES:
             for key, values in getattr(self, name).items():
                 values.extend(chunk[name][key])
         self.skipped.extend(chunk["skipped"])
@@ -375,8 +374,17 @@ class _Tables:
         return pd.concat(self._probabilities, ignore_index=True)
 
 
-_ARTICLE_COLUMNS = ("id", "title", "date", "source", "paragraphs", "mentions")
-_QUOTE_COLUMNS = ("article", "speaker", "actor", "root", "text", "closed")
+_QUOTE_FIELDS = ("speaker", "actor", "root", "text", "closed")  # of quote_records, kept per quote
+#: The per-article tables of a corpus and their columns, as a chunk and as the whole.
+_TABLES = {
+    "articles": ("id", "title", "date", "source", "paragraphs", "mentions"),
+    "mentions": ("article", "date", *MENTION_COLUMNS),
+    "quotes": ("article", *_QUOTE_FIELDS),
+}
+
+
+def _empty(columns: tuple[str, ...]) -> dict[str, list]:
+    return {k: [] for k in columns}
 
 
 def _analysed_bodies(path, tables: _Tables, workers: Workers, *, scorer, strict: bool, chunk_size: int,
@@ -423,12 +431,7 @@ def _analyse_chunk(chunk: list[Record | Skipped], strict: bool) -> dict[str, Any
     """Clean each record of a chunk, find its actors and quotes, and score its mentions
     when the scorer may run in a worker (runs in a worker)."""
     matcher: ActorMatcher = worker_state()["matcher"]
-    out: dict[str, Any] = {
-        "bodies": [], "skipped": [],
-        "articles": {k: [] for k in _ARTICLE_COLUMNS},
-        "mentions": {k: [] for k in ["article", "date", *MENTION_COLUMNS]},
-        "quotes": {k: [] for k in _QUOTE_COLUMNS},
-    }
+    out: dict[str, Any] = {"bodies": [], "skipped": [], **{name: _empty(cols) for name, cols in _TABLES.items()}}
     articles, mentions, quotes = out["articles"], out["mentions"], out["quotes"]
     for record in chunk:
         if isinstance(record, Skipped):
@@ -456,7 +459,7 @@ def _analyse_chunk(chunk: list[Record | Skipped], strict: bool) -> dict[str, Any
             mentions[key].extend(found[key])
         q = quote_records(article, found)
         quotes["article"].extend([record.id] * len(q["text"]))
-        for key in ("speaker", "actor", "root", "text", "closed"):
+        for key in _QUOTE_FIELDS:
             quotes[key].extend(q[key])
     scorer = worker_state()["scorer"]
     out["proba"] = _scored(mentions, scorer) if scorer is not None else None

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ._items import LABELS
 
-__all__ = ["score_mentions", "aggregate_actors"]
+__all__ = ["score_mentions", "add_scores", "aggregate_actors"]
 
 
 def score_mentions(mentions: pd.DataFrame, scorer, *, batch_size: int = 4096, progress: bool = False) -> pd.DataFrame:
