@@ -25,9 +25,8 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ._data import display_path
-from ._io import canonical_json, write_text_atomic
+from ._io import canonical_json, sha256_file, write_text_atomic
 from .errors import InputError, ParameterError, ReportError, WorkbenchError
-from ._io import sha256_file
 from .reporting import MANIFEST, planned_report, read_manifest, report_slug, run_report
 
 __all__ = ["Job", "JobResult", "expand_inputs", "read_grid", "plan_jobs", "run_batch", "write_index"]
