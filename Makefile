@@ -1,8 +1,8 @@
 # The two commands: `make report` (main job on the seed article) and `make test`.
 # Both create or reuse .venv/, install the package (editable) and register the
 # venv's Jupyter kernel ("workbench") that papermill runs the report notebooks on.
-# `make report` installs the light default; `make test` adds the test tools and the
-# [neural] extra (pinned CPU torch), so CI exercises the neural backend too.
+# `make report` installs the light default; `make test` adds the test tools, the
+# [neural] extra (pinned CPU torch) and the [spacy] extra, so CI exercises both options too.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,neural]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,neural,spacy]'
 	touch $(TEST_STAMP)
 
 report: $(STAMP)

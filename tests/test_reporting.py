@@ -129,8 +129,11 @@ def test_corpus_notebook_parameters_match_the_spec():
 
 def test_parameter_choices_match_the_code():
     from workbench.analysis import TOPIC_UNITS
+    from workbench.ner import NER_BACKENDS
+    from workbench.reporting import NER_BACKENDS as REPORT_NER
     from workbench.reporting import SENTIMENT_BACKENDS
     from workbench.reporting import TOPIC_UNITS as REPORT_UNITS
     from workbench.sentiment import SCORERS
 
     assert REPORT_UNITS == TOPIC_UNITS and SENTIMENT_BACKENDS == tuple(sorted(SCORERS))
+    assert REPORT_NER == NER_BACKENDS

@@ -77,8 +77,23 @@ def test_aggregate_is_seeded_and_independent_of_other_actors():
     alone = aggregate_actors(_mentions(rows), random_state=1)
     more = aggregate_actors(_mentions(rows + [("Z", "group", "", "Z", 9, "s9", "neutral", 0.0)]), random_state=1)
     assert alone.iloc[0][["ci_low", "ci_high"]].tolist() == more.iloc[0][["ci_low", "ci_high"]].tolist()
-    other_seed = aggregate_actors(_mentions(rows), random_state=2)
-    assert alone.iloc[0]["ci_low"] != other_seed.iloc[0]["ci_low"]
+    irregular = [("A", "country", "", "A", i, f"s{i}", "neutral", p)
+                 for i, p in enumerate([0.113, -0.37, 0.529, 0.01, 0.245, -0.9, 0.61, 0.077])]
+    one, two = (aggregate_actors(_mentions(irregular), random_state=s).iloc[0] for s in (1, 2))
+    assert (one["ci_low"], one["ci_high"]) != (two["ci_low"], two["ci_high"])
+
+
+def test_bootstrap_intervals_cover_the_mean_and_match_a_plain_bootstrap():
+    from workbench.sentiment import bootstrap_intervals
+
+    rng = np.random.default_rng(0)
+    samples = [rng.normal(0.2, 0.3, size=n) for n in (1, 2, 5, 40, 40, 300)]
+    got = bootstrap_intervals(samples, [f"a{i}" for i in range(6)], n_boot=4000, seed=3, max_cells=5000)
+    assert got[0] == (samples[0][0], samples[0][0])
+    for v, (low, high) in zip(samples[1:], got[1:]):
+        plain = np.quantile(v[rng.integers(0, len(v), size=(4000, len(v)))].mean(axis=1), [0.025, 0.975])
+        assert low <= v.mean() <= high
+        assert low == pytest.approx(plain[0], abs=0.04) and high == pytest.approx(plain[1], abs=0.04)
 
 
 def test_score_mentions_empty_frame():

@@ -37,7 +37,7 @@ EXTRA = {
     "South Korea": ["Republic of Korea", "ROK", "South Koreans"],
     "North Korea": ["DPRK", "Democratic People's Republic of Korea", "North Koreans", "Pyongyang"],
     "Netherlands": ["Holland", "the Netherlands", "Dutch"],
-    "DR Congo": ["DRC", "Democratic Republic of the Congo", "Congo-Kinshasa", "Kinshasa"],
+    "DR Congo": ["DRC", "Democratic Republic of the Congo", "Congo-Kinshasa", "Kinshasa", "Zaire", "Zairean", "Zaireans"],
     "Republic of the Congo": ["Congo-Brazzaville", "Brazzaville"],
     "United Arab Emirates": ["UAE", "U.A.E.", "Emirati", "Emiratis", "Abu Dhabi"],
     "Ivory Coast": ["Côte d'Ivoire", "Cote d'Ivoire", "Abidjan"],
@@ -61,6 +61,13 @@ EXTRA = {
     "Australia": ["Aussie", "Aussies"],
     "Germany": ["Germans"],
     "France": ["Frenchman", "Frenchmen"],
+    # Former names, still met in older articles and archives.
+    "Sri Lanka": ["Ceylon"],
+    "Thailand": ["Siam"],
+    "Zimbabwe": ["Rhodesia"],
+    "Benin": ["Dahomey"],
+    "Burkina Faso": ["Upper Volta"],
+    "Cambodia": ["Kampuchea"],
 }
 #: Capitals that are also common words, names or other places: never a metonym here.
 CAPITAL_DENYLIST = {"Male", "Victoria", "Kingston", "Georgetown", "Hamilton", "Sofia", "Douglas", "Stanley",

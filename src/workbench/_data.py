@@ -4,13 +4,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["data_dir", "data_path", "DEFAULT_ARTICLE", "DEFAULT_ACTORS", "GAZETTEER", "DEFAULT_MODEL", "project_root"]
+__all__ = ["data_dir", "data_path", "DEFAULT_ARTICLE", "DEFAULT_ACTORS", "GAZETTEER", "DEFAULT_MODEL", "DEFAULT_NER_MODEL",
+           "NER_LEXICON", "project_root"]
 
 DEFAULT_ARTICLE = "us-niger-troop-withdrawal.txt"
 DEFAULT_ACTORS = "actors.json"
 GAZETTEER = "gazetteer.json"
 #: The shipped sentiment model (``workbench sentiment train`` rebuilds it).
 DEFAULT_MODEL = "target_sentiment.npz"
+#: The shipped name tagger (``workbench actors train`` rebuilds it) and its word lists.
+DEFAULT_NER_MODEL = "ner_model.npz"
+NER_LEXICON = "ner_lexicon.json"
 
 
 def project_root() -> Path:

@@ -6,14 +6,18 @@ import json
 import math
 import os
 import tempfile
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ._data import display_path
+from .errors import InputError
+
 __all__ = ["write_text_atomic", "write_bytes_atomic", "canonical_json", "plain", "current_umask", "sha256_file",
-           "sha256_unchanged_file"]
+           "sha256_unchanged_file", "write_npz_atomic", "read_npz"]
 
 #: Decimal places kept for floats written to results (stable across BLAS builds).
 FLOAT_DIGITS = 6
@@ -92,3 +96,36 @@ def sha256_unchanged_file(path: str | os.PathLike[str]) -> str:
     path = Path(path)
     stat = path.stat()
     return _sha256_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+def write_npz_atomic(path: str | os.PathLike[str], arrays: dict[str, np.ndarray]) -> Path:
+    """Arrays as a zip of ``.npy`` files (what ``numpy.load`` reads), without pickles and
+    with fixed entry dates, so the same arrays give the same bytes."""
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, array in arrays.items():
+            entry = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            data = io.BytesIO()
+            np.lib.format.write_array(data, np.asarray(array), allow_pickle=False)
+            zf.writestr(entry, data.getvalue())
+    return write_bytes_atomic(path, buffer.getvalue())
+
+
+def read_npz(path: str | os.PathLike[str], *, what: str, hint: str) -> dict[str, np.ndarray]:
+    """Every array of a model file, read without pickles.
+
+    Raises:
+        InputError: the file is missing or not a readable zip of arrays; the message
+            names the file, ``what`` it should be and the ``hint``.
+    """
+    shown = display_path(path)
+    if not Path(path).is_file():
+        raise InputError(f"{shown}: {what} not found; {hint}", path=shown)
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {name: npz[name] for name in npz.files}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+        raise InputError(f"{shown}: not a readable {what} ({type(exc).__name__}); {hint}", path=shown) from None

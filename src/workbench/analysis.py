@@ -136,6 +136,7 @@ def analyze(
     n_terms: int = 8,
     actors: str | os.PathLike[str] | None = None,
     sentiment: str = "linear",
+    ner: str = "default",
     n_boot: int = 2000,
     seed: int = 0,
 ) -> Analysis:
@@ -148,6 +149,7 @@ def analyze(
         n_terms: Top terms listed per topic.
         actors: Actor dictionary file; None or "" for the shipped default.
         sentiment: Scorer backend name (see :data:`workbench.sentiment.SCORERS`).
+        ner: Name finder (see :data:`workbench.ner.NER_BACKENDS`).
         n_boot: Bootstrap resamples for the per-actor intervals.
         seed: Seed for the topic model and the bootstrap.
     """
@@ -156,7 +158,7 @@ def analyze(
     if not isinstance(article, Article):
         article = load_article(article or None)
     scorer = get_scorer(sentiment)  # a missing or broken model fails here, not at the first mention
-    matcher = ActorMatcher.from_file(actors or None)
+    matcher = ActorMatcher.from_file(actors or None, ner=ner)
     notes: list[str] = []
 
     if topic_unit == "paragraphs":
@@ -193,6 +195,7 @@ def analyze(
         "n_terms": n_terms,
         "actors": display_path(actors) if actors else "default",
         "sentiment": sentiment,
+        "ner": ner,
         "n_boot": n_boot,
         "seed": seed,
     }

@@ -1,4 +1,4 @@
-"""Command line: ``workbench report``, ``batch``, ``verify``, ``sentiment``, ``kernel``. Thin: parse, call, print one-line errors."""
+"""Command line: ``workbench report``, ``batch``, ``verify``, ``sentiment``, ``actors``, ``kernel``. Thin: parse, call, print one-line errors."""
 from __future__ import annotations
 
 import argparse
@@ -82,6 +82,29 @@ def _build_parser() -> argparse.ArgumentParser:
                           help="sentiment backend (default: linear)")
     evaluate.add_argument("--model", default=None, metavar="PATH",
                           help="model file (linear) or folder (neural) instead of the default one")
+
+    actors = sub.add_parser(
+        "actors",
+        help="train the name tagger, or score the name and actor finders on a CoNLL file",
+        description="The shipped name tagger (data/ner_model.npz) and its evaluation.",
+    )
+    actor_actions = actors.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actor_train = actor_actions.add_parser(
+        "train", help="rebuild the shipped name tagger (deterministic, about 2 minutes)",
+        description="Train the name tagger on a CoNLL-format file (default: CoNLL-2003 English train in "
+                    "../shared/data/conll2003/) and write the model file.")
+    actor_train.add_argument("--data", default=None, metavar="FILE", help="CoNLL-format training file")
+    actor_train.add_argument("-o", "--output", default=None, metavar="PATH", help="default: data/ner_model.npz")
+    actor_eval = actor_actions.add_parser(
+        "evaluate", help="mention- and entity-level precision/recall per type on a CoNLL file",
+        description="Score the name finders (the tagger's own names) and the whole actor finder (its mentions typed "
+                    "PER/ORG/LOC) on a CoNLL-format file, on all documents and on those of at least "
+                    "--min-sentences sentences.")
+    actor_eval.add_argument("file", nargs="?", default=None, metavar="FILE",
+                            help="CoNLL-format file (default: CoNLL-2003 dev in ../shared/data/conll2003/)")
+    actor_eval.add_argument("--ner", nargs="+", default=["default"], choices=("default", "spacy"),
+                            help="name finders to score (default: default)")
+    actor_eval.add_argument("--min-sentences", type=int, default=5, metavar="N")
 
     batch = sub.add_parser(
         "batch",
@@ -178,6 +201,8 @@ def _run(args: argparse.Namespace) -> int:
             return 1 if problems else 0
         elif args.command == "sentiment":
             _sentiment(args)
+        elif args.command == "actors":
+            _actors(args)
         elif args.command == "kernel":
             from .reporting import ensure_kernel
 
@@ -228,6 +253,30 @@ def _sentiment(args: argparse.Namespace) -> None:
               f"(n={result['n']}, backend {args.backend}; F1 {per_class})")
         print(result["confusion"].to_string())
         print()
+
+
+def _actors(args: argparse.Namespace) -> None:
+    from ._data import DEFAULT_NER_MODEL, data_path, project_root
+    from .ner.conll import read_conll
+
+    conll = project_root().parent / "shared" / "data" / "conll2003"
+    if args.action == "train":
+        from .ner import NameTagger
+
+        documents = read_conll(args.data or conll / "train.txt")
+        tagger = NameTagger(model=None).fit(documents)
+        path = tagger.save(args.output or data_path(DEFAULT_NER_MODEL))
+        print(f"wrote {display_path(path)} ({path.stat().st_size:,} bytes, {tagger.info_['n_sentences']:,} "
+              f"training sentences)")
+        return
+    from .actors.evaluate import evaluate
+
+    table = evaluate(args.file or conll / "valid.txt", args.ner, min_sentences=args.min_sentences)
+    shown = table.copy()
+    for column in ("precision", "recall", "f1", "entity_precision", "entity_recall", "entity_f1"):
+        shown[column] = shown[column].map("{:.3f}".format)
+    shown["words_per_s"] = shown["words_per_s"].map("{:,.0f}".format)
+    print(shown.to_string(index=False))
 
 
 def _train_neural(args: argparse.Namespace, items, labels) -> None:

@@ -33,7 +33,7 @@ from ._io import canonical_json, write_bytes_atomic, write_text_atomic
 from ._parallel import Workers, frozen_heap, worker_state
 from .actors import MENTION_COLUMNS, ActorMatcher, quote_records
 from .errors import InputError
-from .loading import article_from_text, load_article
+from .loading import Article, article_from_text, load_article
 from .sentiment import LABELS, add_scores, aggregate_actors, get_scorer, scorer_record
 from .topics import TopicModel
 
@@ -263,6 +263,7 @@ def analyze_corpus(
     n_topics: int | str = 5,
     actors: str | os.PathLike[str] | None = None,
     sentiment: str = "linear",
+    ner: str = "default",
     n_boot: int = 1000,
     seed: int = 0,
     strict: bool = False,
@@ -286,6 +287,7 @@ def analyze_corpus(
         n_topics: Topics across articles, or "auto".
         actors: Actor dictionary file (extends the default); None for the default.
         sentiment: Per-mention scorer backend.
+        ner: Name finder (see :data:`workbench.ner.NER_BACKENDS`).
         n_boot: Bootstrap resamples for the per-actor intervals.
         seed: Seed of the topic model and bootstrap.
         strict: Reject the corpus on the first malformed record instead of skipping it.
@@ -294,7 +296,7 @@ def analyze_corpus(
             workers are forked, on Linux only: elsewhere everything runs here).
         chunk_size: Articles per task handed to a worker.
     """
-    matcher = ActorMatcher.from_file(actors or None)
+    matcher = ActorMatcher.from_file(actors or None, ner=ner)
     scorer = get_scorer(sentiment)
     tables = _Tables()
     model = TopicModel(n_topics=n_topics, random_state=seed, n_jobs=n_jobs)
@@ -330,7 +332,7 @@ def analyze_corpus(
     table["topic"] = np.repeat(dominant, article_table["mentions"])  # mentions come in article order
 
     parameters = {"corpus": display_path(path), "n_topics": n_topics, "topics_fitted": int(model.n_topics_),
-                  "actors": display_path(actors) if actors else "default", "sentiment": sentiment,
+                  "actors": display_path(actors) if actors else "default", "sentiment": sentiment, "ner": ner,
                   "n_boot": n_boot, "seed": seed, "strict": strict}
     return CorpusAnalysis(
         articles=article_table,
@@ -433,6 +435,7 @@ def _analyse_chunk(chunk: list[Record | Skipped], strict: bool) -> dict[str, Any
     matcher: ActorMatcher = worker_state()["matcher"]
     out: dict[str, Any] = {"bodies": [], "skipped": [], **{name: _empty(cols) for name, cols in _TABLES.items()}}
     articles, mentions, quotes = out["articles"], out["mentions"], out["quotes"]
+    cleaned: list[tuple[Record, Article]] = []
     for record in chunk:
         if isinstance(record, Skipped):
             if strict:
@@ -440,14 +443,13 @@ def _analyse_chunk(chunk: list[Record | Skipped], strict: bool) -> dict[str, Any
             out["skipped"].append(record)
             continue
         try:
-            article = article_from_text(record.text, source=record.id)
+            cleaned.append((record, article_from_text(record.text, source=record.id)))
         except InputError as exc:
             if strict:
                 raise InputError(f"{record.where}: {exc}") from None
             out["skipped"].append(Skipped(record.where, str(exc)))
-            continue
+    for (record, article), found in zip(cleaned, matcher.find_many([a for _, a in cleaned])):
         out["bodies"].append(article.body)
-        found = matcher.find_records(article)
         n = len(found["actor"])
         for key in ("id", "title", "date", "source"):
             articles[key].append(getattr(record, key) or (article.title if key == "title" else ""))

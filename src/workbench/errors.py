@@ -4,7 +4,7 @@ Each carries the fact the user needs in its message; tracebacks are for bugs.
 """
 from __future__ import annotations
 
-__all__ = ["WorkbenchError", "InputError", "ParameterError", "ReportError"]
+__all__ = ["WorkbenchError", "InputError", "MissingDependencyError", "ParameterError", "ReportError"]
 
 
 class WorkbenchError(Exception):
@@ -17,6 +17,10 @@ class InputError(WorkbenchError):
     def __init__(self, message: str, *, path: str | None = None) -> None:
         super().__init__(message)
         self.path = path
+
+
+class MissingDependencyError(WorkbenchError):
+    """An optional extra (or a model file it brings) that a choice needs is not installed."""
 
 
 class ParameterError(WorkbenchError):

@@ -30,16 +30,18 @@ from html import escape
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ._data import DEFAULT_ACTORS, DEFAULT_ARTICLE, DEFAULT_MODEL, GAZETTEER, data_path, display_path, project_root
+from ._data import (DEFAULT_ACTORS, DEFAULT_ARTICLE, DEFAULT_MODEL, DEFAULT_NER_MODEL, GAZETTEER, NER_LEXICON,
+                    data_path, display_path, project_root)
 from ._io import canonical_json, current_umask, sha256_file, sha256_unchanged_file, write_text_atomic
 from .errors import InputError, ParameterError, ReportError
 from .loading import load_article
 
 # Kept here, not imported, so that checking parameters (and skipping unchanged batch
 # runs) does not load pandas and scikit-learn; a test keeps them equal to
-# analysis.TOPIC_UNITS and sentiment.SCORERS.
+# analysis.TOPIC_UNITS, sentiment.SCORERS and ner.NER_BACKENDS.
 TOPIC_UNITS = ("paragraphs", "sentences")
 SENTIMENT_BACKENDS = ("lexicon", "linear", "neural")
+NER_BACKENDS = ("default", "spacy", "none")
 
 __all__ = [
     "Parameter",
@@ -88,6 +90,7 @@ REPORT_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("n_terms", int, 8, "top terms listed per topic", minimum=1),
     Parameter("actors", str, "", "actor dictionary (JSON); empty for the shipped default"),
     Parameter("sentiment", str, "linear", "per-mention sentiment backend", choices=SENTIMENT_BACKENDS),
+    Parameter("ner", str, "default", "name finder: the shipped tagger, spaCy (extra [spacy]) or none", choices=NER_BACKENDS),
     Parameter("n_boot", int, 2000, "bootstrap resamples for actor intervals", minimum=0),
     Parameter("seed", int, 0, "seed of topic model and bootstrap", minimum=0),
 )
@@ -226,6 +229,7 @@ CORPUS_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("n_topics", int, 5, "number of topics across articles, or auto", minimum=1, auto=True),
     Parameter("actors", str, "", "actor dictionary (JSON); empty for the shipped default"),
     Parameter("sentiment", str, "linear", "per-mention sentiment backend", choices=SENTIMENT_BACKENDS),
+    Parameter("ner", str, "default", "name finder: the shipped tagger, spaCy (extra [spacy]) or none", choices=NER_BACKENDS),
     Parameter("n_boot", int, 1000, "bootstrap resamples for actor intervals", minimum=0),
     Parameter("seed", int, 0, "seed of topic model and bootstrap", minimum=0),
     Parameter("strict", int, 0, "1: reject the corpus at the first malformed record; 0: skip and report it",
@@ -373,7 +377,8 @@ def _sha256_input(path: Path) -> str:
 
 def _manifest(kind: str, source: Path, parameters: dict, notebook) -> dict:
     """What a report was made from; its ``fingerprint`` changes when any of it changes."""
-    data = {name: sha256_unchanged_file(data_path(name)) for name in (DEFAULT_ACTORS, GAZETTEER, DEFAULT_MODEL)
+    data = {name: sha256_unchanged_file(data_path(name)) for name in (DEFAULT_ACTORS, GAZETTEER, DEFAULT_MODEL,
+                                                                     DEFAULT_NER_MODEL, NER_LEXICON)
             if data_path(name).is_file()}
     if parameters.get("actors"):
         if Path(parameters["actors"]).is_file():  # a missing one is reported by the run's own checks

@@ -3,15 +3,17 @@ people), and who said what.
 
 - :mod:`.dictionary` — the gazetteer of countries plus ``data/actors.json``, extendable
 - :mod:`.matcher` — every mention, with its actor, parent, root and ambiguity flag
-- :mod:`.people` — titled names, short references, affiliation
+- :mod:`.resolve` — dictionary matches and tagged names reconciled into mentions
+- :mod:`.people` — person names grouped, titles, short references, affiliation
+- :mod:`.organisations` — organisation types, short forms, "the company" references
 - :mod:`.quotes` — direct quotations and their speakers
 - :mod:`.trie` — regexes of many words shaped as character tries
 """
 from .dictionary import Actor, ActorDictionary, load_actors
 from .matcher import MENTION_COLUMNS, ActorMatcher
-from .people import Person, find_people
+from .people import Person, group_people
 from .quotes import QUOTE_COLUMNS, find_quotes, quote_records
 from .trie import trie_pattern
 
-__all__ = ["Actor", "ActorDictionary", "ActorMatcher", "MENTION_COLUMNS", "Person", "QUOTE_COLUMNS", "find_people",
-           "find_quotes", "load_actors", "quote_records", "trie_pattern"]
+__all__ = ["Actor", "ActorDictionary", "ActorMatcher", "MENTION_COLUMNS", "Person", "QUOTE_COLUMNS", "find_quotes",
+           "group_people", "load_actors", "quote_records", "trie_pattern"]

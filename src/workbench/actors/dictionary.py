@@ -20,7 +20,10 @@ from ..errors import InputError
 
 __all__ = ["Actor", "ActorDictionary", "load_actors", "ACTOR_TYPES", "GAZETTEER"]
 
-ACTOR_TYPES = ("country", "institution", "organisation", "group", "person")
+#: Actor types: dictionary entries take any of them; the name finder gives people,
+#: places and organisations typed by their names (:mod:`.organisations`).
+ACTOR_TYPES = ("country", "institution", "organisation", "company", "party", "club", "media", "group", "person",
+               "place")
 
 
 @dataclass(frozen=True)

@@ -1,24 +1,27 @@
-"""Every mention of a dictionary actor or a named person in an article.
+"""Every mention of an actor in an article: dictionary actors, and the people,
+organisations and places a name finder tags.
 
-Matching is whole-word and case-sensitive ("US" is the country, "us" is not); where
-several aliases start at the same place the longest wins ("U.S. Embassy" over
-"U.S."); nothing inside an ``exclude`` phrase is a mention ("Washington" in "The
+Dictionary matching is whole-word and case-sensitive ("US" is the country, "us" is
+not); where several aliases start at the same place the longest wins ("U.S. Embassy"
+over "U.S."); nothing inside an ``exclude`` phrase is a mention ("Washington" in "The
 Washington Post"). All aliases are compiled into one trie-shaped regular expression,
-so the cost grows with the text, not with the size of the dictionary.
+so the cost grows with the text, not with the size of the dictionary. The name finder
+(``ner``: the shipped tagger, spaCy, or none) runs over the article's sentences; how
+its names and the dictionary's matches are reconciled is :mod:`.resolve`'s job.
 """
 from __future__ import annotations
 
 import bisect
 import os
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from ..errors import InputError
 from ..loading import Article
 from .dictionary import Actor, ActorDictionary, load_actors
-from .people import Person, find_people
+from .resolve import resolve
 from .trie import trie_pattern
 
 __all__ = ["ActorMatcher", "MENTION_COLUMNS"]
@@ -35,12 +38,18 @@ class ActorMatcher:
 
     Args:
         dictionary: The actors (default: gazetteer + ``data/actors.json``).
-        people: Also find titled people and their short references.
+        people: Also find people, their short references and titles.
+        ner: The name finder: "default" (the shipped tagger), "spacy" (the extra
+            ``[spacy]``) or "none" (dictionary actors only).
     """
 
-    def __init__(self, dictionary: ActorDictionary | None = None, *, people: bool = True) -> None:
+    def __init__(self, dictionary: ActorDictionary | None = None, *, people: bool = True, ner: str = "default") -> None:
+        from ..ner import name_finder
+
         self.dictionary = load_actors() if dictionary is None else dictionary
         self.people = people
+        self.ner = ner
+        self._finder = name_finder(ner)
         self._by_alias: dict[str, Actor] = {}
         for actor in self.dictionary.actors.values():
             for alias in actor.aliases:
@@ -54,23 +63,37 @@ class ActorMatcher:
         self._confusable = {name: [o for o in group if o != name] for group in self.dictionary.confusable for name in group}
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str] | None = None, **kwargs) -> "ActorMatcher":
+    def from_file(cls, path: str | os.PathLike[str] | None = None, **kwargs: object) -> "ActorMatcher":
         """A matcher over the default dictionary extended (or replaced) by ``path``."""
         return cls(load_actors(path), **kwargs)
 
     def find_records(self, article: Article) -> dict[str, list]:
         """:meth:`find` as a dict of column lists (cheaper when many articles are combined)."""
-        body = article.body
-        blocked = [m.span() for m in self._exclude.finditer(body)] if self._exclude else []
-        found = [
-            (m.start(), m.end(), self._by_alias[m.group()].name)
-            for m in self._pattern.finditer(body)
-            if not _overlaps(m.start(), m.end(), blocked)
-        ]
-        people = find_people(article, self.dictionary, found) if self.people else []
-        person_spans = [(s, e) for p in people for s, e, _ in p.spans]
-        found = [f for f in found if not _overlaps(f[0], f[1], person_spans)]
-        return self._records(article, found, people)
+        return self.find_many([article])[0]
+
+    def find_many(self, articles: Sequence[Article]) -> list[dict[str, list]]:
+        """:meth:`find_records` of each article; the name finder runs over all at once."""
+        documents = [[s.text for s in article.sentences] for article in articles]
+        if self._finder is None:
+            tagged = [[[] for _ in d] for d in documents]
+        elif hasattr(self._finder, "predict_documents"):
+            tagged = self._finder.predict_documents(documents)
+        else:
+            tagged = [self._finder.predict(d) for d in documents]
+        out = []
+        for article, spans in zip(articles, tagged):
+            body = article.body
+            blocked = [m.span() for m in self._exclude.finditer(body)] if self._exclude else []
+            found = [
+                (m.start(), m.end(), self._by_alias[m.group()].name)
+                for m in self._pattern.finditer(body)
+                if not _overlaps(m.start(), m.end(), blocked)
+            ]
+            names = [(s.start + a, s.start + b, kind) for s, found_in in zip(article.sentences, spans)
+                     for a, b, kind in found_in]
+            found, new_actors = resolve(body, self.dictionary, found, names, people=self.people)
+            out.append(self._records(article, found, new_actors))
+        return out
 
     def find(self, article: Article) -> pd.DataFrame:
         """Every mention in ``article``, one row each, in text order (:data:`MENTION_COLUMNS`).
@@ -80,26 +103,26 @@ class ActorMatcher:
         """
         return pd.DataFrame(self.find_records(article), columns=MENTION_COLUMNS)
 
-    def _records(self, article: Article, found: list[tuple[int, int, str]], people: list[Person]) -> dict[str, list]:
-        persons = {p.name: Actor(p.name, "person", (p.name,), p.affiliation) for p in people}
-        actors = ChainMap(persons, self.dictionary.actors)  # (the dictionary is not copied per article)
-        rows = [(s, e, name, article.body[s:e]) for s, e, name in found]
-        for person in people:
-            rows += [(s, e, person.name, text) for s, e, text in person.spans]
-        rows.sort()
+    def _records(self, article: Article, found: list[tuple[int, int, str]], new_actors: dict[str, Actor]) -> dict[str, list]:
+        actors = ChainMap(new_actors, self.dictionary.actors)  # (the dictionary is not copied per article)
+        rows = sorted((s, e, name, article.body[s:e]) for s, e, name in found)
         hierarchy = ActorDictionary(actors)
         ambiguous = self._ambiguity(rows, actors)
         starts = [s.start for s in article.sentences]
         records = []
+        described: dict[str, tuple] = {}  # per actor: type, parent, root, root type, level
         for start, end, name, alias in rows:
             sentence = article.sentences[bisect.bisect_right(starts, start) - 1]
             if end > sentence.end:  # crosses a sentence boundary: not a mention
                 continue
-            actor = actors[name]
-            root = hierarchy.root(name)
+            if name not in described:
+                actor = actors[name]
+                root = hierarchy.root(name)
+                described[name] = (actor.type, actor.parent or "", root,
+                                   actors[root].type if root in actors else actor.type, hierarchy.level(name))
+            kind, parent, root, root_type, level = described[name]
             records.append((
-                len(records), name, actor.type, actor.parent or "", root,
-                actors[root].type if root in actors else actor.type, hierarchy.level(name), alias,
+                len(records), name, kind, parent, root, root_type, level, alias,
                 ambiguous.get(start, ""), sentence.index, sentence.paragraph, start, end,
                 start - sentence.start, end - sentence.start, sentence.text,
             ))
@@ -122,7 +145,8 @@ class ActorMatcher:
         return flags
 
     def __repr__(self) -> str:
-        return f"ActorMatcher(actors={len(self.dictionary)}, aliases={len(self._by_alias)}, people={self.people})"
+        return (f"ActorMatcher(actors={len(self.dictionary)}, aliases={len(self._by_alias)}, people={self.people}, "
+                f"ner={self.ner!r})")
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

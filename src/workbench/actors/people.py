@@ -1,23 +1,32 @@
-"""People: titled names ("Prime Minister Ali Lamine Sain"), their later short references
-("Sain", "the prime minister") and their affiliation when the text gives it.
+"""People: names the tagger marks as persons, grouped into one actor per person, with
+their title, affiliation and later references.
 
-Rule-based, no model: a person is a run of one to four capitalised words after a job
-title. The affiliation is, in order: a country or institution mention right before the
-title ("Niger's Prime Minister …", "U.S. Secretary …"), else an institution whose job
-titles include the title ("Deputy Secretary of State" → State Department).
+- A name loses a leading title ("President", "Mr", "Dr." …) and a possessive; the
+  title is kept ("Ambassador Sondland" → Sondland, title Ambassador).
+- Mentions are grouped by surname: a full name ("Gordon Sondland") names the person,
+  and "Sondland", "Mr Sondland" join it. Full names that agree ("George Bush", "George
+  W Bush") are one person; two people with one surname ("George Bush", "Laura Bush")
+  take a lone surname by the nearest full mention before it (else the first after).
+- Every later whole-word occurrence of a person's surname is a mention of the person,
+  tagged or not (the tagger misses some at the start of sentences).
+- "the <title>" ("the prime minister") refers to the one person with that title in the
+  article; with two or more such people it stays unresolved rather than guessed.
+- Affiliation: a country or institution right before the title or name ("Niger's
+  Prime Minister …", "Conservative leader …"), else an institution whose job titles
+  include the person's ("Deputy Secretary of State" → State Department).
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
-from ..loading import Article
 from .dictionary import ActorDictionary
-from .trie import first_letters, trie_regex
+from .trie import trie_regex
 
-__all__ = ["Person", "find_people", "TITLES"]
+__all__ = ["ADDRESS", "MODIFIERS", "Person", "TITLES", "group_people", "title_before"]
 
-#: Job titles that introduce a name. Modifiers (Deputy, Foreign, …) may precede them.
+#: Job titles and forms of address that stand before a name.
 TITLES = (
     "President", "President-elect", "Vice President", "Prime Minister", "Minister", "Chancellor", "Secretary",
     "Secretary of State", "Secretary of Defense", "Secretary-General", "King", "Queen", "Prince", "Princess",
@@ -25,24 +34,25 @@ TITLES = (
     "Capt.", "Admiral", "Adm.", "Ambassador", "Senator", "Sen.", "Representative", "Rep.", "Governor", "Gov.",
     "Mayor", "Judge", "Justice", "Chairman", "Chairwoman", "Chief", "Director", "Commander", "Sheikh", "Emir",
     "Speaker", "Spokesman", "Spokeswoman", "spokesman", "spokeswoman", "Mr.", "Mrs.", "Ms.", "Dr.", "Prof.",
+    "Mr", "Mrs", "Ms", "Dr", "Prof", "Sir", "Dame", "Lord", "Lady", "Baroness", "leader", "Leader", "chairman",
+    "chief executive", "boss", "manager", "coach", "striker", "captain", "midfielder", "defender", "goalkeeper",
+    "MP", "MEP", "Professor", "Rev.", "Father", "Sister", "Detective", "Inspector", "Sergeant", "Sgt.",
 )
 #: Words that may precede a title ("Deputy", "Foreign", …).
 MODIFIERS = ("Deputy", "Vice", "Acting", "Interim", "Former", "former", "Foreign", "Defence", "Defense", "Finance",
-             "Interior", "Home", "Health", "Junior", "Senior", "Under", "Assistant", "Chief")
-_NAME_WORD = r"[A-Z][a-zà-ÿ'’\-]+"
-_PERSON = re.compile(
-    rf"{first_letters(TITLES + MODIFIERS)}(?<![\w.])"
-    rf"(?P<title>(?:(?:{trie_regex(MODIFIERS)})\s+)*(?:{trie_regex(TITLES)}))"
-    rf"\s+(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|da|van|von|bin|al-[A-Z][a-z]+)){{0,3}})"
+             "Interior", "Home", "Health", "Junior", "Senior", "Under", "Assistant", "Chief", "Shadow", "party",
+             "Party", "opposition", "Opposition", "team", "club", "Labour", "Tory", "Conservative")
+_TITLE_BEFORE = re.compile(
+    rf"(?<![\w.])(?P<title>(?:(?:{trie_regex(MODIFIERS)})\s+)*(?:{trie_regex(TITLES)}))\s+$"
 )
+_LOOKBACK = 80
 #: Titles that "the <title>" may refer back to ("the general" is too often "the general election").
 REFERENCE_HEADS = frozenset(
     "prime minister|president|chancellor|minister|senator|governor|mayor|ambassador|king|queen|prince|princess|"
-    "pope|secretary|judge|spokesman|spokeswoman|emir|sheikh|admiral|colonel".split("|")
+    "pope|secretary|judge|spokesman|spokeswoman|emir|sheikh|admiral|colonel|chairman|coach|manager".split("|")
 )
-#: Words that end a name even when capitalised.
-_STOP = {"The", "A", "An", "And", "Of", "In", "On", "At", "For", "But", "He", "She", "They", "It", "This", "That",
-         "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+#: Forms of address: a name after them is a person's, whatever the word.
+ADDRESS = frozenset("mr mrs ms dr prof sir dame lord lady".split())
 
 
 @dataclass
@@ -55,83 +65,183 @@ class Person:
     spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, surface form) in the body
 
 
-def find_people(article: Article, dictionary: ActorDictionary, mentions: list[tuple[int, int, str]]) -> list[Person]:
-    """People in ``article`` with their mention spans (full name, surname, "the <title>").
+def title_before(body: str, start: int) -> tuple[str, int] | None:
+    """The job title or form of address right before ``start`` and where it starts."""
+    window = body[max(0, start - _LOOKBACK):start]
+    m = _TITLE_BEFORE.search(window)
+    if not m:
+        return None
+    return " ".join(m.group("title").split()), start - len(window) + m.start("title")
 
-    ``mentions`` are the dictionary mentions found already, as (start, end, actor); the
-    one ending right before a title gives the person's affiliation.
+
+def group_people(body: str, names: list[tuple[int, int]], dictionary: ActorDictionary,
+                 mentions: list[tuple[int, int, str]], taken: list[tuple[int, int]]) -> list[Person]:
+    """People from person-name spans ``names`` (offsets in ``body``), with their mentions.
+
+    ``mentions`` are the other actors' mentions as (start, end, actor) — the one right
+    before a title gives the affiliation; ``taken`` are spans no person mention may
+    overlap (other names).
     """
-    body = article.body
-    people: dict[str, Person] = {}
-    for match in _PERSON.finditer(body):
-        words = match.group("name").split()
-        if words and words[-1].endswith(("'s", "’s")):
-            words[-1] = words[-1][:-2]
-        while words and words[-1] in _STOP:
-            words.pop()
-        while words and words[0] in _STOP:
-            words.pop(0)
-        if not words or any(w in dictionary.actors for w in words[:1]):
+    by_end = sorted(mentions, key=lambda m: m[1])
+    by_end = (by_end, [m[1] for m in by_end])
+    cleaned = []
+    for start, end in sorted(names):
+        start, end, title, title_start = _strip_title(body, start, end)
+        if end > start and body[start].isupper():
+            cleaned.append((start, end, title, title_start))
+    people: list[Person] = []
+    by_full: dict[str, Person] = {}
+    singles = []
+    for start, end, title, title_start in cleaned:
+        words = body[start:end].split()
+        if len(words) == 1:
+            singles.append((start, end, title, title_start))
             continue
         name = " ".join(words)
-        start = match.start("name") + match.group("name").index(words[0])
-        end = start + len(name)
-        title = " ".join(match.group("title").split())
-        person = people.get(name)
+        person = by_full.get(name) or _same_person(name, people)
         if person is None:
-            person = people[name] = Person(name, title, _affiliation(body, match.start(), title, mentions,
-                                                                        dictionary.title_owners))
-        person.spans.append((start, end, name))
-    _short_references(body, list(people.values()))
-    for person in people.values():
-        person.spans.sort()
-    return sorted(people.values(), key=lambda p: p.spans[0][0])
+            person = Person(name, title, None)
+            people.append(person)
+        if len(name) > len(person.name) and person.name.split()[-1] == words[-1]:
+            person.name = name  # "George Bush", then "George W Bush"
+        by_full[name] = person
+        person.title = person.title or title
+        person.affiliation = person.affiliation or _affiliation(body, title_start, title, by_end, dictionary)
+        person.spans.append((start, end, body[start:end]))
+    for start, end, title, title_start in singles:
+        word = body[start:end]
+        holders = [p for p in people if p.name.split()[-1] == word]
+        if holders:
+            person = _nearest(holders, start)
+        else:
+            person = next((p for p in people if p.name == word), None)
+            if person is None:
+                person = Person(word, title, None)
+                people.append(person)
+        person.title = person.title or title
+        person.affiliation = person.affiliation or _affiliation(body, title_start, title, by_end, dictionary)
+        person.spans.append((start, end, word))
+    _surname_mentions(body, people, taken)
+    _title_references(body, people)
+    for person in people:
+        person.spans = sorted(set(person.spans))
+    people = [p for p in people if p.spans]
+    return sorted(people, key=lambda p: p.spans[0][0])
 
 
-def _affiliation(body: str, title_start: int, title: str, mentions,
-                 title_owners: tuple[tuple[str, str], ...]) -> str | None:
-    before = [m for m in mentions if m[1] <= title_start and body[m[1]:title_start].strip() in ("", "'s", "’s")]
+def _strip_title(body: str, start: int, end: int) -> tuple[int, int, str, int]:
+    """The name without a possessive or a title inside its span, the title and where it starts."""
+    text = body[start:end]
+    if text.endswith(("'s", "’s")):
+        end -= 2
+        text = text[:-2]
+    words = text.split()
+    title_words = []
+    while len(words) > 1 and (words[0].rstrip(".").lower() in ADDRESS or words[0] in TITLES):
+        title_words.append(words.pop(0))
+    if title_words:
+        start = body.index(words[0], start)
+        return start, end, " ".join(title_words), start - len(" ".join(title_words)) - 1
+    before = title_before(body, start)
     if before:
-        return max(before)[2]
-    lowered = title.lower()
-    for known, owner in title_owners:
-        if lowered.endswith(known):
-            return owner
+        return start, end, before[0], before[1]
+    return start, end, "", start
+
+
+def _same_person(name: str, people: list[Person]) -> Person | None:
+    """An earlier person that ``name`` names too: same surname and first name, or one
+    name's words within the other's ("George Bush" / "George W Bush")."""
+    words = name.split()
+    for person in people:
+        other = person.name.split()
+        if other[-1] == words[-1] and (other[0] == words[0] or set(other) <= set(words) or set(words) <= set(other)):
+            return person
     return None
 
 
-def _short_references(body: str, people: list[Person]) -> None:
-    """Add later mentions by surname ("Campbell") and by "the <title>" ("the prime minister")."""
+def _nearest(holders: list[Person], start: int) -> Person:
+    def first(p: Person) -> int:
+        return p.spans[0][0] if p.spans else 1 << 60
+
+    earlier = [p for p in holders if first(p) < start]
+    if earlier:
+        return max(earlier, key=lambda p: max(s for s, _, _ in p.spans if s < start))
+    return min(holders, key=first)
+
+
+def _affiliation(body: str, title_start: int, title: str, by_end: tuple[list[tuple[int, int, str]], list[int]],
+                 dictionary: ActorDictionary) -> str | None:
+    """The mention ending right before the title (or its possessive), else the owner of
+    the title; ``by_end`` holds the mentions sorted by end, and their ends."""
+    mentions, ends = by_end
+    before = [m for m in mentions[bisect.bisect_left(ends, title_start - 4):bisect.bisect_right(ends, title_start)]
+              if body[m[1]:title_start].strip() in ("", "'s", "’s")]
+    if before:
+        return max(before)[2]
+    lowered = title.lower()
+    if lowered:
+        for known, owner in dictionary.title_owners:
+            if lowered.endswith(known):
+                return owner
+    return None
+
+
+def _surname_mentions(body: str, people: list[Person], taken: list[tuple[int, int]]) -> None:
+    """Every whole-word occurrence of a person's surname (or one-word name) outside other
+    mentions becomes a mention of the person with that surname mentioned nearest before."""
+    covered = sorted(taken + [(s, e) for p in people for s, e, _ in p.spans])
+    starts = [s for s, _ in covered]
+    by_surname: dict[str, list[Person]] = {}
+    for person in people:
+        by_surname.setdefault(person.name.split()[-1], []).append(person)
+    for surname, holders in by_surname.items():
+        for start in _whole_words(body, surname):
+            end = start + len(surname)
+            i = bisect.bisect_right(starts, start) - 1
+            if i >= 0 and covered[i][0] <= start < covered[i][1]:
+                continue
+            if i + 1 < len(covered) and covered[i + 1][0] < end:
+                continue
+            _nearest(holders, start).spans.append((start, end, surname))
+
+
+def _whole_words(body: str, word: str) -> list[int]:
+    """Where ``word`` stands as a whole word ("Blair", "Blair's"; not "Blairite", "Tony-Blair")."""
+    out, at = [], body.find(word)
+    while at >= 0:
+        end = at + len(word)
+        before = body[at - 1] if at else " "
+        after = body[end:end + 2]
+        if not (before.isalnum() or before in "-._'’") and not (after[:1].isalnum() or after[:1] in "-_") \
+                and not (after[:1] in "'’" and after[1:2].isalnum() and after[1:2] != "s"):
+            out.append(at)
+        at = body.find(word, end)
+    return out
+
+
+def _title_references(body: str, people: list[Person]) -> None:
+    """"the <title>" as a mention of the one person who holds that title."""
+    heads: dict[str, list[Person]] = {}
+    for person in people:
+        head = _title_head(person.title)
+        if head in REFERENCE_HEADS:
+            heads.setdefault(head, []).append(person)
     taken = [(s, e) for p in people for s, e, _ in p.spans]
-    for person in people:
-        surname = person.name.split()[-1]
-        if len(person.name.split()) > 1 and sum(p.name.split()[-1] == surname for p in people) == 1:
-            word = re.escape(surname)  # the literal first, so the scan can skip ahead to it
-            for m in re.finditer(rf"{word}(?<![\w.]{word})(?![\w])", body):
-                if not any(s <= m.start() < e for s, e in taken):
-                    person.spans.append((m.start(), m.end(), surname))
-                    taken.append(m.span())
-    base_titles = {p.name: _title_head(p.title) for p in people}
-    for person in people:
-        phrase = base_titles[person.name]
-        if phrase not in REFERENCE_HEADS:
-            continue
-        for m in re.finditer(rf"\b[Tt]he\s+({re.escape(phrase)})\b", body, flags=re.I):
-            start = m.start(1)
-            if any(s <= start < e or 0 <= s - m.end() <= 1 for s, e in taken):
+    for head, holders in heads.items():
+        if len(holders) != 1:
+            continue  # two presidents: "the president" is left unresolved
+        (person,) = holders
+        for m in re.finditer(rf"\b[Tt]he\s+({re.escape(head)})\b", body, flags=re.I):
+            if any(s <= m.start(1) < e or 0 <= s - m.end() <= 1 for s, e in taken):
                 continue  # inside a name, or the title right before one ("the Prime Minister Ali …")
-            # The most recent person with this title before the reference, else the first one after.
-            holders = [p for p in people if base_titles[p.name] == phrase]
-            earlier = [p for p in holders if p.spans and p.spans[0][0] < start]
-            owner = max(earlier, key=lambda p: p.spans[0][0]) if earlier else holders[0]
-            if owner is person:
-                person.spans.append((m.start(), m.end(), m.group()))
-                taken.append((m.start(), m.end()))
+            person.spans.append((m.start(), m.end(), m.group()))
 
 
 def _title_head(title: str) -> str:
     """What a later "the …" reference uses: "Prime Minister" → "prime minister",
     "Deputy Secretary of State" → "secretary", "General" → "general"."""
     words = title.split(" of ")[0].split()
+    if not words:
+        return ""
     keep = 2 if len(words) >= 2 and words[-1].lower() == "minister" and words[-2].lower() == "prime" else 1
     return " ".join(words[-keep:]).lower()

@@ -13,12 +13,12 @@ prediction per item, so scorers replace each other without touching callers:
 from __future__ import annotations
 
 from ._items import LABELS, Item, Scorer, check_items
-from .aggregate import add_scores, aggregate_actors, score_mentions
+from .aggregate import add_scores, aggregate_actors, bootstrap_intervals, score_mentions
 from .lexicon import LexiconSentiment
 from .model import TargetSentiment
 
 __all__ = ["LABELS", "Item", "LexiconSentiment", "SCORERS", "Scorer", "TargetSentiment", "add_scores",
-           "aggregate_actors", "check_items", "get_scorer", "score_mentions", "scorer_record"]
+           "aggregate_actors", "bootstrap_intervals", "check_items", "get_scorer", "score_mentions", "scorer_record"]
 
 
 

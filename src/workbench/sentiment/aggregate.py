@@ -9,7 +9,7 @@ import pandas as pd
 
 from ._items import LABELS
 
-__all__ = ["score_mentions", "add_scores", "aggregate_actors"]
+__all__ = ["score_mentions", "add_scores", "aggregate_actors", "bootstrap_intervals"]
 
 
 def score_mentions(mentions: pd.DataFrame, scorer, *, batch_size: int = 4096, progress: bool = False) -> pd.DataFrame:
@@ -56,7 +56,7 @@ def aggregate_actors(
     positive, neutral, negative (label counts), score (mean polarity), ci_low/ci_high
     (percentile bootstrap interval of the mean, ``n_boot`` resamples, seeded per actor
     from ``random_state`` and the actor's name, so an actor's interval does not depend
-    on the others), ambiguous (aliases flagged as possibly meaning another actor, as
+    on the others; :func:`bootstrap_intervals`), ambiguous (aliases flagged as possibly meaning another actor, as
     "alias → other"), evidence (one dict per distinct sentence: sentence_id, sentence,
     label, polarity, and article when mentions carry one; strongest first; at most
     ``max_evidence``). Sorted by mentions (descending), then name. Optional input
@@ -76,13 +76,16 @@ def aggregate_actors(
     polarity = col["polarity"].astype(float)
     has_article = "article" in col
     rows = []
-    for name, idx in mentions.groupby(col[by], sort=True).indices.items():
+    groups = mentions.groupby(col[by], sort=True).indices
+    intervals = bootstrap_intervals([polarity[idx] for idx in groups.values()], list(groups), n_boot=n_boot,
+                                    confidence=confidence, seed=random_state)
+    for (name, idx), (low, high) in zip(groups.items(), intervals):
         p = polarity[idx]
+        mean = p[0] if len(p) == 1 else p.mean()
         labels = list(col["label"][idx])
         alias_counts = Counter(col["alias"][idx])
         own = idx[col["actor"][idx] == name]
         first = own[0] if len(own) else idx[np.argmin(col["level"][idx])]
-        low, high = _bootstrap_ci(p, n_boot, confidence, random_state, name)
         order = idx[np.lexsort((col["sentence_id"][idx], -np.abs(p)))]
         evidence, seen = [], set()
         for i in order:
@@ -110,7 +113,7 @@ def aggregate_actors(
             "positive": labels.count("positive"),
             "neutral": labels.count("neutral"),
             "negative": labels.count("negative"),
-            "score": float(p.mean()),
+            "score": float(mean),
             "ci_low": low,
             "ci_high": high,
             "ambiguous": sorted(flagged),
@@ -120,11 +123,48 @@ def aggregate_actors(
     return table.sort_values(["mentions", "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def _bootstrap_ci(values: np.ndarray, n_boot: int, confidence: float, seed: int, key: str) -> tuple[float, float]:
-    if len(values) == 1 or n_boot < 1:
-        return float(values.mean()), float(values.mean())
-    rng = np.random.default_rng([seed, zlib.crc32(key.encode("utf-8"))])
-    means = values[rng.integers(0, len(values), size=(n_boot, len(values)))].mean(axis=1)
+def bootstrap_intervals(samples: list[np.ndarray], keys: list[str], *, n_boot: int, confidence: float = 0.95,
+                        seed: int = 0, max_cells: int = 1 << 22) -> list[tuple[float, float]]:
+    """Percentile bootstrap interval of the mean of each sample.
+
+    Each sample's resamples come from a counter-based generator keyed by ``seed`` and
+    its key (an actor's name), so an interval depends on nothing but its own sample;
+    samples of one size are resampled together, at most ``max_cells`` draws at a time
+    (memory stays bounded whatever the corpus). A single value's interval is the value.
+    """
+    out: list[tuple[float, float]] = [(float(v[0]), float(v[0])) if len(v) == 1 else (0.0, 0.0) for v in samples]
+    if n_boot < 1:
+        return [(float(v.mean()), float(v.mean())) for v in samples]
+        return out
     alpha = (1 - confidence) / 2
-    low, high = np.quantile(means, [alpha, 1 - alpha])
-    return float(low), float(high)
+    by_size: dict[int, list[int]] = {}
+    for i, v in enumerate(samples):
+        if len(v) > 1:
+            by_size.setdefault(len(v), []).append(i)
+    for size, members in sorted(by_size.items()):
+        per_slice = max(1, max_cells // (n_boot * size))
+        for at in range(0, len(members), per_slice):
+            chunk = members[at:at + per_slice]
+            values = np.stack([samples[i] for i in chunk])  # (actors, size)
+            keyed = np.array([zlib.crc32(keys[i].encode("utf-8")) for i in chunk], dtype=np.uint32)
+            draws = (_draws(keyed, seed, n_boot * size).astype(np.uint64) * np.uint64(size)) >> np.uint64(32)
+            picked = np.take_along_axis(values, draws.astype(np.intp), axis=1)
+            means = picked.reshape(len(chunk), n_boot, size).mean(axis=2)
+            low, high = np.quantile(means, [alpha, 1 - alpha], axis=1)
+            for i, lo, hi in zip(chunk, low, high):
+                out[i] = (float(lo), float(hi))
+    return out
+
+
+def _draws(keys: np.ndarray, seed: int, n: int) -> np.ndarray:
+    """``n`` pseudo-random 32-bit integers per key: murmur3's finaliser of
+    (key, seed, counter) mixed (counter-based, so no generator state to create)."""
+    with np.errstate(over="ignore"):
+        x = (keys[:, None] * np.uint32(0x9E3779B1) + np.uint32((seed * 0x85EBCA77) & 0xFFFFFFFF)
+             + np.arange(n, dtype=np.uint32)[None, :] * np.uint32(0xC2B2AE3D))
+        x ^= x >> np.uint32(16)
+        x *= np.uint32(0x85EBCA6B)
+        x ^= x >> np.uint32(13)
+        x *= np.uint32(0xC2B2AE35)
+        x ^= x >> np.uint32(16)
+    return x

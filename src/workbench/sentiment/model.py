@@ -12,7 +12,6 @@ the same bytes.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import zipfile
@@ -25,6 +24,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from .._data import DEFAULT_MODEL, data_path, display_path
+from .._io import write_npz_atomic
 from ..errors import InputError
 from ._items import LABELS, Item, Scorer, check_items, check_labels, items_sha256
 from .features import FeatureExtractor
@@ -140,26 +140,15 @@ class TargetSentiment(Scorer):
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the fitted model to ``path`` (deterministic bytes; no pickle)."""
         self.ensure_loaded()
-        from .._io import write_bytes_atomic
-
         coef = self.coef_.tocsc()
         used = np.flatnonzero(np.diff(coef.indptr))
-        arrays = {
+        return write_npz_atomic(path, {
             "columns": used.astype(np.int32),
             "weights": np.asarray(coef[:, used].todense(), dtype=np.float32),
             "intercept": self.intercept_.astype(np.float32),
             "labels": np.array(LABELS),
             "info": np.array(json.dumps(self.info_, sort_keys=True)),
-        }
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for name, array in arrays.items():
-                entry = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                data = io.BytesIO()
-                np.lib.format.write_array(data, array, allow_pickle=False)
-                zf.writestr(entry, data.getvalue())
-        return write_bytes_atomic(path, buffer.getvalue())
+        })
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> "TargetSentiment":

@@ -1,0 +1,227 @@
+"""Dictionary matches and tagged names become one list of actor mentions.
+
+The rules, in order (context over word lists):
+
+1. A tagged person or organisation name that contains a dictionary alias is the name,
+   not the alias: "Real Madrid", "British Airways", "General Motors" and "National
+   Security Council" are not Spain, the UK, a general or the UN. A longer place name
+   wins too ("New Mexico"). A dictionary alias that contains the tagged name wins
+   ("Biden administration" over "Biden").
+2. Where both cover the same words, the dictionary wins — except a capital the tagger
+   reads as an organisation, or that beats, hosts or draws with an organisation
+   ("Washington beat Pittsburgh 3-2": a club, not the US), and a country alias that is
+   the surname of a person named in full ("Michael Jordan" … "Jordan").
+   A job title and a common word is no person: a company when the word is a company's
+   ("General Foods"), else nothing ("General Election"); "General Petraeus" stays a person.
+3. A demonym used as a noun for a person ("the 48-year-old Australian said") is not
+   the country.
+4. A country-specific institution after another country's name or demonym ("the
+   Chilean Congress") belongs to that country.
+5. An organisation name that starts with a country's name or demonym and names a
+   government body ("Russian Foreign Ministry") gets that country as its parent.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Mapping
+
+from .dictionary import Actor, ActorDictionary
+from .organisations import EVENTS, NOMINALS, organisation_type, short_forms
+from ..ner.tagger import common_words
+from .people import ADDRESS, group_people, title_before
+
+__all__ = ["resolve"]
+
+_DEMONYM_NOUN_BEFORE = re.compile(r"\b(?:[Tt]he|[Aa]n?)\s+(?:[\w-]+\s+){0,2}$")
+_DEMONYM_NOUN_AFTER = re.compile(r"^(?:\s*[,.;:!?)]|\s+(?:who|said|says|was|is|has|had|won|beat|added|told)\b)")
+_ACRONYM_AFTER = re.compile(r"^\s*\((?P<acronym>[A-Z][A-Za-z&]{1,9})\)")
+_NOMINAL = re.compile(r"\b[Tt]he\s+(?P<head>" + "|".join(NOMINALS) + r")\b(?!\s+[A-Z])")
+#: Actor types that the evaluation and "the company"-style references treat as organisations.
+ORGANISATION_TYPES = ("organisation", "institution", "company", "party", "club", "media", "group")
+
+Found = tuple[int, int, str]  # (start, end, actor name)
+
+
+def resolve(body: str, dictionary: ActorDictionary, matches: list[Found],
+            names: list[tuple[int, int, str]], *, people: bool = True) -> tuple[list[Found], dict[str, Actor]]:
+    """Mentions as (start, end, actor) in text order, and the actors found beyond the
+    dictionary (people, organisations, places) by name."""
+    actors = dictionary.actors
+    names = [n for n in (_trim(body, *n) for n in names) if n[1] > n[0]]
+    names = [n for n in (_title_and_common_word(body, *n) for n in names) if n[1] > n[0]]
+    clubs = _sports_sides(body, names)
+    dropped: set[int] = set()
+    kept_names: list[tuple[int, int, str]] = []
+    surname_candidates: list[int] = []
+    match_starts, match_ends = [m[0] for m in matches], [m[1] for m in matches]  # in text order, disjoint
+    for start, end, kind in names:
+        near = range(bisect.bisect_right(match_ends, start), bisect.bisect_left(match_starts, end))  # overlapping
+        inside = [i for i in near if start <= matches[i][0] and matches[i][1] <= end]
+        around = [i for i in near if matches[i][0] <= start and end <= matches[i][1] and matches[i][:2] != (start, end)]
+        exact = [i for i in inside if matches[i][:2] == (start, end)]
+        if kind == "MISC" or around:
+            continue
+        if exact:
+            actor = actors[matches[exact[0]][2]]
+            alias = body[start:end]
+            if (kind == "ORG" or (start, end) in clubs) and actor.type == "country" and _is_capital(alias, actor):
+                dropped.update(exact)
+                kept_names.append((start, end, "ORG"))
+            elif kind == "PER" and actor.type == "country":
+                surname_candidates.extend(exact)
+            continue
+        dropped.update(inside)
+        overlapping = [i for i in near if i not in inside]
+        if any(matches[i][1] - matches[i][0] >= end - start for i in overlapping):
+            continue
+        dropped.update(overlapping)
+        kept_names.append((start, end, kind))
+    found = [m for i, m in enumerate(matches) if i not in dropped and not _demonym_noun(body, m, actors)]
+    found = _foreign_institutions(body, found, actors)
+    new_actors: dict[str, Actor] = {}
+    for s, e, name in found:
+        if name not in actors:  # "Congress (Chile)"
+            country = name[name.rindex("(") + 1:-1]
+            new_actors.setdefault(name, Actor(name, "institution", (body[s:e],), country))
+    organisations = _organisations(body, kept_names, matches, actors, new_actors)
+    if people:
+        persons = [(s, e) for s, e, k in kept_names if k == "PER"]
+        taken = [(s, e) for s, e, _ in found + organisations]
+        for person in group_people(body, persons, dictionary, found + organisations, taken):
+            new_actors.setdefault(person.name, Actor(person.name, "person", (person.name,), person.affiliation))
+            organisations += [(s, e, person.name) for s, e, _ in person.spans]
+        surnames = {a.name.split()[-1]: a.name for a in new_actors.values() if a.type == "person" and " " in a.name}
+        for i in surname_candidates:
+            s, e, _ = matches[i]
+            if body[s:e] in surnames and matches[i] in found:
+                found.remove(matches[i])
+                organisations.append((s, e, surnames[body[s:e]]))
+    mentions = sorted(found + organisations)
+    mentions += _nominal_references(body, mentions, actors, new_actors)
+    return _without_overlaps(sorted(mentions)), new_actors
+
+
+def _trim(body: str, start: int, end: int, kind: str) -> tuple[int, int, str]:
+    """Without a leading "The" (non-person names) or a trailing possessive."""
+    text = body[start:end]
+    if text.endswith(("'s", "’s")):
+        end -= 2
+    if kind != "PER" and text.startswith(("The ", "the ")) and end - start > 4:
+        start += 4
+    return start, end, kind
+
+
+def _title_and_common_word(body: str, start: int, end: int, kind: str) -> tuple[int, int, str]:
+    """A person's name of one common word after a job title is no person: a company when
+    the word says so ("General Foods"), else no name ("General Election")."""
+    if kind != "PER" or " " in body[start:end] or body[start:end].lower() not in common_words():
+        return start, end, kind
+    before = title_before(body, start)
+    if before and before[0].rstrip(".").lower() not in ADDRESS:
+        if organisation_type(body[before[1]:end]) == "company":
+            return before[1], end, "ORG"
+        return start, start, kind  # empty: dropped
+    return start, end, kind
+
+
+_SPORTS_VERB = re.compile(r"\s+(?:beat|beats|defeated|edged|thrashed|routed|hosted|host|hosts|drew with|lost to|"
+                          r"draw with|\d+-\d+\s+(?:win|victory|defeat)\s+(?:over|against|to))\s+$")
+
+
+def _sports_sides(body: str, names: list[tuple[int, int, str]]) -> set[tuple[int, int]]:
+    """Names on either side of "beat", "drew with" … whose other side is an organisation."""
+    sides = set()
+    for (s1, e1, k1), (s2, e2, k2) in zip(names, names[1:]):
+        if "ORG" in (k1, k2) and _SPORTS_VERB.match(body[e1:s2] + " ") and len(body[e1:s2]) < 24:
+            sides.update({(s1, e1), (s2, e2)})
+    return sides
+
+
+def _is_capital(alias: str, actor: Actor) -> bool:
+    """An alias of a country that is neither its name nor a demonym: a capital."""
+    return alias not in actor.demonyms and alias != actor.name and " " not in alias and not alias.isupper()
+
+
+def _demonym_noun(body: str, match: Found, actors: Mapping[str, Actor]) -> bool:
+    start, end, name = match
+    alias = body[start:end]
+    if alias not in actors[name].demonyms or alias.endswith(("s", "ch", "sh", "ese")):
+        return False  # plural, or a demonym that names a people ("the French")
+    return bool(_DEMONYM_NOUN_BEFORE.search(body[max(0, start - 40):start])
+                and _DEMONYM_NOUN_AFTER.match(body[end:end + 12]))
+
+
+def _foreign_institutions(body: str, found: list[Found], actors: Mapping[str, Actor]) -> list[Found]:
+    """"the Chilean Congress": an institution of country P named right after another
+    country Q is Q's ("Congress (Chile)")."""
+    out = list(found)
+    for i in range(1, len(found)):
+        (_, pe, previous), (s, e, name) = found[i - 1], found[i]
+        actor, other = actors[name], actors[previous]
+        if (actor.type == "institution" and actor.parent and actors.get(actor.parent, actor).type == "country"
+                and other.type == "country" and previous != actor.parent and body[pe:s] in (" ", "'s ", "’s ")):
+            out[i] = (s, e, f"{body[s:e]} ({previous})")
+    return out
+
+
+def _organisations(body: str, names: list[tuple[int, int, str]], matches: list[Found], actors: Mapping[str, Actor],
+                   new_actors: dict[str, Actor]) -> list[Found]:
+    """Organisation and place mentions (and actors) from tagged names, short forms grouped;
+    ``matches`` are the dictionary's, to find the country a government body's name starts with."""
+    spans = [(s, e, k) for s, e, k in names if k in ("ORG", "LOC") and body[s:e].split()[-1] not in EVENTS]
+    orgs = sorted({body[s:e] for s, e, k in spans if k == "ORG"})
+    canonical = short_forms(orgs)
+    out: list[Found] = []
+    for start, end, kind in spans:
+        text = body[start:end]
+        name = canonical.get(text, text)
+        if name in actors and actors[name].type != "person":
+            out.append((start, end, name))
+            continue
+        if name not in new_actors:
+            kind_of = "place" if kind == "LOC" else organisation_type(name)
+            new_actors[name] = Actor(name, kind_of, (name,),
+                                     _parent(start, matches, actors) if kind_of == "institution" else None)
+        out.append((start, end, name))
+        after = _ACRONYM_AFTER.match(body[end:end + 14])
+        if after and kind == "ORG":
+            acronym = after.group("acronym")
+            for m in re.finditer(rf"(?<![\w.]){re.escape(acronym)}(?![\w])", body):
+                out.append((m.start(), m.end(), name))
+    return out
+
+
+def _parent(start: int, matches: list[Found], actors: Mapping[str, Actor]) -> str | None:
+    """The country a government body's name starts with ("Russian Foreign Ministry")."""
+    for s, e, name in matches:
+        if s == start and actors[name].type == "country":
+            return name
+    return None
+
+
+def _nominal_references(body: str, mentions: list[Found], actors: Mapping[str, Actor],
+                        new_actors: Mapping[str, Actor]) -> list[Found]:
+    """"the company" → the nearest company mentioned before it (none: unresolved)."""
+    out = []
+
+    def kind(name: str) -> str:
+        actor = new_actors.get(name) or actors.get(name)
+        return actor.type if actor else ""
+
+    for m in _NOMINAL.finditer(body):
+        wanted = NOMINALS[m.group("head").lower()]
+        before = [x for x in mentions if x[1] <= m.start() and kind(x[2]) in wanted]
+        if before:
+            out.append((m.start(), m.end(), before[-1][2]))
+    return out
+
+
+def _without_overlaps(mentions: list[Found]) -> list[Found]:
+    """The earliest, then longest, of overlapping mentions."""
+    out: list[Found] = []
+    for m in sorted(mentions, key=lambda x: (x[0], -x[1])):
+        if out and m[0] < out[-1][1]:
+            continue
+        out.append(m)
+    return out
