@@ -304,9 +304,11 @@ def analyze_corpus(
     scored: list[pd.DataFrame] = []
     summary: list[Future] = []
 
-    def when_read() -> None:  # every article analysed: summarise the actors in a worker
+    def when_read() -> None:  # every article analysed: summarise the actors, half the actors in each worker
         scored.append(add_scores(pd.DataFrame(tables.mentions), tables.probabilities(), scorer))
-        summary.append(workers.submit(_summarise, scored[0], n_boot, seed))
+        codes, _ = pd.factorize(scored[0]["root"], sort=True)
+        half = codes % 2 == 0  # every other actor, in name order
+        summary.extend(workers.submit(_summarise, scored[0][part], n_boot, seed) for part in (half, ~half))
 
     # One set of worker processes for the articles, then the actor summary and the
     # topic refits, while this process fits the topics.
@@ -322,7 +324,9 @@ def analyze_corpus(
                 raise InputError(f"{display_path(path)}: no usable article in the corpus") from None
             raise
         log.info("fitted %d topics across %d articles", model.n_topics_, len(tables.articles["id"]))
-        rollup, evidence, actor_time = workers.result(summary[0])
+        parts = [workers.result(future) for future in summary]
+        rollup, evidence, actor_time = (_joined([p[k] for p in parts], keys) for k, keys in enumerate(
+            ({"mentions": False, "actor": True}, {"actor": True, "side": True}, {"root": True, "month": True})))
     table = scored[0]
 
     dominant = model.dominant_topic()
@@ -475,11 +479,19 @@ def _scored(mentions: dict[str, list], scorer) -> pd.DataFrame | None:
 
 
 def _summarise(table: pd.DataFrame, n_boot: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Per rolled-up actor: counts, mean polarity with its interval, evidence, and by
-    month (runs in a worker)."""
+    """Per rolled-up actor of ``table`` (all mentions of some of the actors: an actor's
+    figures depend on its own mentions only): counts, mean polarity with its interval,
+    evidence, and by month (runs in a worker)."""
     dated = table[table["date"] != ""].assign(month=table["date"].str[:7])
     return (aggregate_actors(table, by="root", n_boot=n_boot, random_state=seed, max_evidence=3), _evidence(table),
             _grouped(dated, ["root", "month"]))
+
+
+def _joined(parts: list[pd.DataFrame], order: dict[str, bool]) -> pd.DataFrame:
+    """The summaries of the parts as one table, ordered as one summary of all would be."""
+    kept = [p for p in parts if not p.empty] or parts[:1]
+    return (pd.concat(kept, ignore_index=True).sort_values(list(order), ascending=list(order.values()), kind="stable")
+            .reset_index(drop=True))
 
 
 def _grouped(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

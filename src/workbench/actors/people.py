@@ -7,8 +7,9 @@ their title, affiliation and later references.
   and "Sondland", "Mr Sondland" join it. Full names that agree ("George Bush", "George
   W Bush") are one person; two people with one surname ("George Bush", "Laura Bush")
   take a lone surname by the nearest full mention before it (else the first after).
-- Every later whole-word occurrence of a person's surname is a mention of the person,
-  tagged or not (the tagger misses some at the start of sentences).
+- Every whole-word occurrence of the surname of a person named in full or with a title
+  is a mention of the person, tagged or not (the tagger misses some at the start of
+  sentences); a one-word name with neither is only where the tagger marks it.
 - "the <title>" ("the prime minister") refers to the one person with that title in the
   article; with two or more such people it stays unresolved rather than guessed.
 - Affiliation: a country or institution right before the title or name ("Niger's
@@ -187,13 +188,15 @@ def _affiliation(body: str, title_start: int, title: str, by_end: tuple[list[tup
 
 
 def _surname_mentions(body: str, people: list[Person], taken: list[tuple[int, int]]) -> None:
-    """Every whole-word occurrence of a person's surname (or one-word name) outside other
-    mentions becomes a mention of the person with that surname mentioned nearest before."""
+    """Every whole-word occurrence of the surname of a person named in full or with a
+    title, outside other mentions, becomes a mention of the person with that surname
+    mentioned nearest before."""
     covered = sorted(taken + [(s, e) for p in people for s, e, _ in p.spans])
     starts = [s for s, _ in covered]
     by_surname: dict[str, list[Person]] = {}
     for person in people:
-        by_surname.setdefault(person.name.split()[-1], []).append(person)
+        if " " in person.name or person.title:
+            by_surname.setdefault(person.name.split()[-1], []).append(person)
     for surname, holders in by_surname.items():
         for start in _whole_words(body, surname):
             end = start + len(surname)

@@ -11,7 +11,8 @@ The rules, in order (context over word lists):
    reads as an organisation, or that beats, hosts or draws with an organisation
    ("Washington beat Pittsburgh 3-2": a club, not the US), and a country alias that is
    the surname of a person named in full ("Michael Jordan" … "Jordan").
-   A job title and a common word is no person: a company when the word is a company's
+   A one-word person without a full name, a title or a place in the name lists is an
+   organisation ("Google said"). A job title and a common word is no person: a company when the word is a company's
    ("General Foods"), else nothing ("General Election"); "General Petraeus" stays a person.
 3. A demonym used as a noun for a person ("the 48-year-old Australian said") is not
    the country.
@@ -27,8 +28,8 @@ import re
 from typing import Mapping
 
 from .dictionary import Actor, ActorDictionary
-from .organisations import EVENTS, NOMINALS, organisation_type, short_forms
-from ..ner.tagger import common_words
+from .organisations import EVENTS, NOMINALS, NOT_ACTORS, organisation_type, short_forms
+from ..ner.tagger import common_words, name_words
 from .people import ADDRESS, group_people, title_before
 
 __all__ = ["resolve"]
@@ -48,8 +49,9 @@ def resolve(body: str, dictionary: ActorDictionary, matches: list[Found],
     """Mentions as (start, end, actor) in text order, and the actors found beyond the
     dictionary (people, organisations, places) by name."""
     actors = dictionary.actors
-    names = [n for n in (_trim(body, *n) for n in names) if n[1] > n[0]]
+    names = [n for n in (_trim(body, *n) for n in names) if n[1] > n[0] and body[n[0]:n[1]] not in NOT_ACTORS]
     names = [n for n in (_title_and_common_word(body, *n) for n in names) if n[1] > n[0]]
+    names = _unsupported_people(body, names)
     clubs = _sports_sides(body, names)
     dropped: set[int] = set()
     kept_names: list[tuple[int, int, str]] = []
@@ -127,6 +129,19 @@ def _title_and_common_word(body: str, start: int, end: int, kind: str) -> tuple[
 
 _SPORTS_VERB = re.compile(r"\s+(?:beat|beats|defeated|edged|thrashed|routed|hosted|host|hosts|drew with|lost to|"
                           r"draw with|\d+-\d+\s+(?:win|victory|defeat)\s+(?:over|against|to))\s+$")
+
+
+def _unsupported_people(body: str, names: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A one-word "person" with no full name in the article, no title before it and no
+    place in the name lists is an organisation ("Google", "Yukos", "Fiat")."""
+    surnames = {body[s:e].rsplit(" ", 1)[-1] for s, e, k in names if k == "PER" and " " in body[s:e]}
+    single = {}
+    for s, e, k in names:
+        word = body[s:e]
+        if k == "PER" and " " not in word:
+            single[word] = single.get(word, False) or title_before(body, s) is not None
+    weak = {w for w, titled in single.items() if not titled and w not in surnames and w.lower() not in name_words()}
+    return [(s, e, "ORG" if k == "PER" and body[s:e] in weak else k) for s, e, k in names]
 
 
 def _sports_sides(body: str, names: list[tuple[int, int, str]]) -> set[tuple[int, int]]:

@@ -28,7 +28,7 @@ from ..errors import InputError
 from .features import FeatureTable
 from .tokens import tokenize
 
-__all__ = ["ENTITY_TYPES", "LABELS", "NameTagger", "Span", "common_words"]
+__all__ = ["ENTITY_TYPES", "LABELS", "NameTagger", "Span", "common_words", "name_words"]
 
 ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
 LABELS = ("O",) + tuple(f"{p}-{t}" for t in ENTITY_TYPES for p in "BI")
@@ -141,8 +141,8 @@ class NameTagger:
             labels = self._decode(self.stages_[1], *parts[:2], np.hstack([parts[2], context]), positions, sentence_of)
             _collect(found, labels, positions, starts, ends, sentence_of)
         first_names = self._table.first_names
-        found = [_joined_person_parts(text, [_without_function_word(text, *span) for span in spans], first_names)
-                 for text, spans in zip(texts, found)]
+        found = [_joined_person_parts(text, [t for t in (_without_function_word(text, *span) for span in spans)
+                                             if t[1] > t[0]], first_names) for text, spans in zip(texts, found)]
         out, at = [], 0
         for document in documents:
             out.append(_consistent(document, found[at:at + len(document)]))
@@ -230,10 +230,18 @@ class NameTagger:
 
 
 def _without_function_word(text: str, start: int, end: int, kind: str) -> Span:
-    """A name without a capitalised function word it starts with ("Before Niger")."""
+    """A name without a capitalised function word it starts with ("Before Niger") or a
+    lower-case word it ends with ("Willow the"); a lone function word is no name."""
     head, space, rest = text[start:end].partition(" ")
     if space and rest[:1].isupper() and head.lower() in ENGLISH_STOP_WORDS:
         start += len(head) + 1
+    rest, space, tail = text[start:end].rpartition(" ")
+    while space and tail[:1].islower():
+        end = start + len(rest)
+        rest, space, tail = rest.rpartition(" ")
+    word = text[start:end]
+    if " " not in word and not word.isupper() and word.lower() in ENGLISH_STOP_WORDS:
+        return start, start, kind
     return start, end, kind
 
 
@@ -367,6 +375,13 @@ def _viterbi(logp: np.ndarray, positions: np.ndarray, sentence: np.ndarray) -> n
         at = first[:going[t]] + t
         labels[at - 1] = back[at, labels[at]]
     return labels
+
+
+@lru_cache(maxsize=1)
+def name_words() -> frozenset[str]:
+    """First names and surnames of the lexicon, lower-cased."""
+    lexicon = _read_lexicon()
+    return frozenset(lexicon["first_names"]) | frozenset(lexicon["surnames"])
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,6 @@ Each item becomes named, weighted features, hashed into a fixed-width sparse mat
 """
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from functools import lru_cache
@@ -22,7 +21,6 @@ from typing import Iterable, Iterator
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction import FeatureHasher
-from sklearn.utils import murmurhash3_32
 
 from ._items import Item
 from .lexicon import vader_lexicon
@@ -62,33 +60,6 @@ def _distance_bucket(d: int) -> str:
     return "13+"
 
 
-def _prepare(item: Item):
-    """(words, first and last target token, words with the target masked, target index),
-    or None for an item without tokens."""
-    sentence, start, end = item
-    tokens = tokenize(sentence)
-    if not tokens:
-        return None
-    target = [i for i, (_, s, e) in enumerate(tokens) if s < end and start < e]
-    if not target:  # span inside a token, e.g. "US" in "US-led": take that token
-        target = [min(range(len(tokens)), key=lambda i: abs(tokens[i][1] - start))]
-    first, last = target[0], target[-1]
-    words = [t for t, _, _ in tokens]
-    return words, first, last, words[:first] + ["<t>"] + words[last + 1:], first
-
-
-def _bag(prepared) -> Iterator[tuple[str, float]]:
-    """Section 1 of :meth:`FeatureExtractor.features`: the sentence's words and bigrams,
-    the target masked."""
-    masked = prepared[3]
-    content = [w for w in masked if w[0].isalnum() or w == "<t>"]
-    scale = 1 / math.sqrt(max(len(content), 1))
-    for w in content:
-        yield "u:" + w, scale
-    for a, b in zip(content, content[1:]):
-        yield f"b:{a}_{b}", scale
-
-
 class FeatureExtractor:
     """Turns items into a sparse matrix of ``2**n_bits`` hashed feature columns.
 
@@ -102,90 +73,34 @@ class FeatureExtractor:
         self.window = window
         self._lexicon = vader_lexicon()
         self._hasher = FeatureHasher(n_features=2**n_bits, input_type="pairs", alternate_sign=False)
-        self._sentences: dict[str, tuple] = {}
-        self._columns: dict[str, int] = {}
 
     def transform(self, items: Iterable[Item]) -> sparse.csr_matrix:
-        """Hashed features, one row per item (float32 CSR, 2**n_bits columns).
-
-        The sentence bag (section 1 of :meth:`features`) is built from hashed columns
-        kept per sentence, since a sentence's mentions share all of it but the target;
-        the other features go through the hasher item by item. The sum is what hashing
-        :meth:`features` would give."""
-        items = list(items)
-        prepared = [_prepare(item) for item in items]
-        rest = self._hasher.transform(self._context(p) if p else iter(()) for p in prepared)
-        return (rest + self._bag_matrix(items, prepared)).tocsr().astype(np.float32)
+        """Hashed features, one row per item (float32 CSR, 2**n_bits columns)."""
+        X = self._hasher.transform(self.features(item) for item in items)
+        return X.tocsr().astype(np.float32)
 
     def features(self, item: Item) -> Iterator[tuple[str, float]]:
         """The named features of one item, as (name, value) pairs."""
-        prepared = _prepare(item)
-        if prepared is None:
+        sentence, start, end = item
+        tokens = tokenize(sentence)
+        target = [i for i, (_, s, e) in enumerate(tokens) if s < end and start < e]
+        if not target:  # span inside a token, e.g. "US" in "US-led": take that token
+            target = [min(range(len(tokens)), key=lambda i: abs(tokens[i][1] - start))] if tokens else []
+        if not tokens:
             return
-        yield from _bag(prepared)
-        yield from self._context(prepared)
-
-    def _bag_matrix(self, items: list[Item], prepared: list) -> sparse.csr_matrix:
-        """Section 1 (the sentence's words and bigrams, the target masked) for every item."""
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        column = self._column
-        for row, ((sentence, _, _), p) in enumerate(zip(items, prepared)):
-            if p is None:
-                continue
-            words, first, last, _, _ = p
-            positions, unigrams, bigrams = self._sentence_columns(sentence, words)
-            nb = bisect.bisect_left(positions, first)  # content words before the target
-            na = bisect.bisect_right(positions, last)  # the first content word after it
-            before, after = nb, len(positions) - na
-            new = unigrams[:nb] + [column("u:<t>")] + unigrams[na:]
-            new += bigrams[:max(nb - 1, 0)]
-            if nb:
-                new.append(column(f"b:{words[positions[nb - 1]]}_<t>"))
-            if after:
-                new.append(column(f"b:<t>_{words[positions[na]]}"))
-            new += bigrams[na:]
-            cols += new
-            rows += [row] * len(new)
-            vals += [1 / math.sqrt(before + 1 + after)] * len(new)
-        X = sparse.csr_matrix((np.array(vals, dtype=np.float64), (np.array(rows, dtype=np.int64),
-                                                                   np.array(cols, dtype=np.int64))),
-                              shape=(len(items), 2 ** self.n_bits))
-        X.sum_duplicates()
-        return X
-
-    def _sentence_columns(self, sentence: str, words: list[str]) -> tuple[list[int], list[int], list[int]]:
-        """Positions of a sentence's content words (``words`` are its tokens), their
-        unigram columns and the columns of the bigrams of consecutive content words."""
-        cached = self._sentences.get(sentence)
-        if cached is None:
-            positions = [i for i, w in enumerate(words) if w[0].isalnum()]
-            content = [words[i] for i in positions]
-            column = self._column
-            cached = (positions, [column("u:" + w) for w in content],
-                      [column(f"b:{a}_{b}") for a, b in zip(content, content[1:])])
-            if len(self._sentences) > 4096:
-                self._sentences.clear()
-            self._sentences[sentence] = cached
-        return cached
-
-    def _column(self, feature: str) -> int:
-        """The column FeatureHasher gives ``feature`` (murmurhash3, its sign dropped)."""
-        index = self._columns.get(feature)
-        if index is None:
-            h = murmurhash3_32(feature, seed=0)
-            n = 2 ** self.n_bits
-            index = (2147483647 - (n - 1)) % n if h == -2147483648 else abs(h) % n
-            if len(self._columns) > 1 << 18:
-                self._columns.clear()
-            self._columns[feature] = index
-        return index
-
-    def _context(self, prepared) -> Iterator[tuple[str, float]]:
-        """Sections 2–5 of :meth:`features`."""
-        words, first, last, masked, t_index = prepared
+        first, last = target[0], target[-1]
+        words = [t for t, _, _ in tokens]
+        masked = words[:first] + ["<t>"] + words[last + 1:]
+        t_index = first
         n = len(masked)
+
+        # 1. Sentence bag: words and bigrams, the target masked.
+        content = [w for w in masked if w[0].isalnum() or w == "<t>"]
+        scale = 1 / math.sqrt(max(len(content), 1))
+        for w in content:
+            yield "u:" + w, scale
+        for a, b in zip(content, content[1:]):
+            yield f"b:{a}_{b}", scale
 
         # 2. Immediate context and window bags.
         left = masked[:t_index][::-1]
