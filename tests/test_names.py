@@ -288,3 +288,23 @@ def test_lexicon_file_matches_its_builder_inputs():
     doc = json.loads((Path(__file__).parents[1] / "data" / "ner_lexicon.json").read_text())
     assert {"first_names", "surnames", "lowercase", "places"} <= set(doc)
     assert "john" in doc["first_names"] and "smith" in doc["surnames"] and "niger" in doc["places"]
+
+
+def test_coordinated_organisations_are_two(matcher):
+    found = by_alias(matcher, "The Pentagon sent Air Force and Army personnel.")
+    assert "Air Force" in found and "Army" in found and "Air Force and Army" not in found
+
+
+def test_a_one_word_person_without_support_is_an_organisation(matcher):
+    found = by_alias(matcher, "Google said on Monday that profits rose. Chelsea won again.")
+    assert found.get("Google", ("", ""))[1] != "person" and found.get("Chelsea", ("", ""))[1] != "person"
+    assert by_alias(matcher, "Mr Sondland said no.")["Sondland"][1] == "person"
+
+
+def test_seed_actors_stay_and_add_no_boilerplate(seed_article):
+    rollup = {(a, t) for a, t in zip(*[ActorMatcher().find(seed_article)[c] for c in ("root", "root_type")])}
+    countries = {a for a, t in rollup if t == "country"}
+    assert countries == {"United States", "Niger", "Russia", "France", "Iran", "Mali", "Burkina Faso", "Nigeria"}
+    people = set(ActorMatcher().find(seed_article).query("type == 'person'")["actor"])
+    assert people == {"Kurt Campbell", "Ali Lamine Sain"}
+    assert not {"Pope Benedict", "Benedict", "Vatican", "Trump", "Dan Lamothe", "Rachel Sasson"} & {a for a, _ in rollup}

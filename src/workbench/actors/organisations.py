@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["EVENTS", "NOT_ACTORS", "NOMINALS", "acronym_of", "organisation_type", "short_forms"]
+__all__ = ["EVENTS", "HEAD_NOUNS", "NOT_ACTORS", "NOMINALS", "acronym_of", "organisation_type", "short_forms"]
 
 _COMPANY = frozenset(
     "Inc Inc. Corp Corp. Corporation Ltd Ltd. plc PLC LLC Co Co. Group Holdings Airways Airlines Motors Bank Bancorp "
@@ -43,6 +43,9 @@ _GOVERNMENT = frozenset(
 #: Last words of event names, which are no actors ("General Election", "World Cup").
 EVENTS = frozenset("Election Elections Referendum Budget Olympics Games Cup Championship Championships Open Awards "
                    "Festival War Summit Tour Trophy Prix Marathon Week Day Act Bill".split())
+#: Last words of organisation names: before "and", a name ends ("Air Force and Army").
+HEAD_NOUNS = frozenset("Force Forces Army Navy Party Council Ministry Department Bank Group Committee Commission "
+                       "Agency Office Service Court Union Association Federation League Club Company".split())
 #: Acronyms and words the tagger may mark as names that name no actor.
 NOT_ACTORS = frozenset("TV PC PCs DVD DVDs CD CDs MP MPs MEP MEPs GDP CEO CEOs AM PM GMT BST AGM IPO VAT FTSE "
                        "Dow Nasdaq SMS PIN URL WWW HIV Aids AIDS".split())

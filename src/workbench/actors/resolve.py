@@ -11,7 +11,7 @@ The rules, in order (context over word lists):
    reads as an organisation, or that beats, hosts or draws with an organisation
    ("Washington beat Pittsburgh 3-2": a club, not the US), and a country alias that is
    the surname of a person named in full ("Michael Jordan" … "Jordan").
-   A one-word person without a full name, a title or a place in the name lists is an
+   A one-word person without a full name, a title or a place in the surname list is an
    organisation ("Google said"). A job title and a common word is no person: a company when the word is a company's
    ("General Foods"), else nothing ("General Election"); "General Petraeus" stays a person.
 3. A demonym used as a noun for a person ("the 48-year-old Australian said") is not
@@ -28,8 +28,8 @@ import re
 from typing import Mapping
 
 from .dictionary import Actor, ActorDictionary
-from .organisations import EVENTS, NOMINALS, NOT_ACTORS, organisation_type, short_forms
-from ..ner.tagger import common_words, name_words
+from .organisations import EVENTS, HEAD_NOUNS, NOMINALS, NOT_ACTORS, organisation_type, short_forms
+from ..ner.tagger import common_words, surnames
 from .people import ADDRESS, group_people, title_before
 
 __all__ = ["resolve"]
@@ -49,7 +49,8 @@ def resolve(body: str, dictionary: ActorDictionary, matches: list[Found],
     """Mentions as (start, end, actor) in text order, and the actors found beyond the
     dictionary (people, organisations, places) by name."""
     actors = dictionary.actors
-    names = [n for n in (_trim(body, *n) for n in names) if n[1] > n[0] and body[n[0]:n[1]] not in NOT_ACTORS]
+    names = [n for n in (_trim(body, *n) for n in _split_coordinated(body, names))
+             if n[1] > n[0] and body[n[0]:n[1]] not in NOT_ACTORS]
     names = [n for n in (_title_and_common_word(body, *n) for n in names) if n[1] > n[0]]
     names = _unsupported_people(body, names)
     clubs = _sports_sides(body, names)
@@ -104,6 +105,22 @@ def resolve(body: str, dictionary: ActorDictionary, matches: list[Found],
     return _without_overlaps(sorted(mentions)), new_actors
 
 
+_HEAD_AND = re.compile(r" (?:and|&) (?=[A-Z])")
+
+
+def _split_coordinated(body: str, names: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """"Air Force and Army" is two organisations: an organisation name is cut at "and"
+    when the words before it end in an organisation's head noun ("Force", "Party", …)."""
+    out = []
+    for start, end, kind in names:
+        m = _HEAD_AND.search(body, start, end) if kind == "ORG" else None
+        if m and body[start:m.start()].rsplit(" ", 1)[-1] in HEAD_NOUNS:
+            out += [(start, m.start(), kind), (m.end(), end, kind)]
+        else:
+            out.append((start, end, kind))
+    return out
+
+
 def _trim(body: str, start: int, end: int, kind: str) -> tuple[int, int, str]:
     """Without a leading "The" (non-person names) or a trailing possessive."""
     text = body[start:end]
@@ -133,14 +150,14 @@ _SPORTS_VERB = re.compile(r"\s+(?:beat|beats|defeated|edged|thrashed|routed|host
 
 def _unsupported_people(body: str, names: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """A one-word "person" with no full name in the article, no title before it and no
-    place in the name lists is an organisation ("Google", "Yukos", "Fiat")."""
-    surnames = {body[s:e].rsplit(" ", 1)[-1] for s, e, k in names if k == "PER" and " " in body[s:e]}
+    place in the surname list is an organisation ("Google", "Yukos", "Chelsea")."""
+    named = {body[s:e].rsplit(" ", 1)[-1] for s, e, k in names if k == "PER" and " " in body[s:e]}
     single = {}
     for s, e, k in names:
         word = body[s:e]
         if k == "PER" and " " not in word:
             single[word] = single.get(word, False) or title_before(body, s) is not None
-    weak = {w for w, titled in single.items() if not titled and w not in surnames and w.lower() not in name_words()}
+    weak = {w for w, titled in single.items() if not titled and w not in named and w.lower() not in surnames()}
     return [(s, e, "ORG" if k == "PER" and body[s:e] in weak else k) for s, e, k in names]
 
 

@@ -28,7 +28,7 @@ from ..errors import InputError
 from .features import FeatureTable
 from .tokens import tokenize
 
-__all__ = ["ENTITY_TYPES", "LABELS", "NameTagger", "Span", "common_words", "name_words"]
+__all__ = ["ENTITY_TYPES", "LABELS", "NameTagger", "Span", "common_words", "surnames"]
 
 ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
 LABELS = ("O",) + tuple(f"{p}-{t}" for t in ENTITY_TYPES for p in "BI")
@@ -378,10 +378,9 @@ def _viterbi(logp: np.ndarray, positions: np.ndarray, sentence: np.ndarray) -> n
 
 
 @lru_cache(maxsize=1)
-def name_words() -> frozenset[str]:
-    """First names and surnames of the lexicon, lower-cased."""
-    lexicon = _read_lexicon()
-    return frozenset(lexicon["first_names"]) | frozenset(lexicon["surnames"])
+def surnames() -> frozenset[str]:
+    """The lexicon's surnames, lower-cased."""
+    return frozenset(_read_lexicon()["surnames"])
 
 
 @lru_cache(maxsize=1)
