@@ -308,3 +308,10 @@ def test_seed_actors_stay_and_add_no_boilerplate(seed_article):
     people = set(ActorMatcher().find(seed_article).query("type == 'person'")["actor"])
     assert people == {"Kurt Campbell", "Ali Lamine Sain"}
     assert not {"Pope Benedict", "Benedict", "Vatican", "Trump", "Dan Lamothe", "Rachel Sasson"} & {a for a, _ in rollup}
+
+
+def test_organisations_typed_by_the_words_around_them(matcher):
+    text = ("Zorvan said profits rose and its shares gained 5% as sales grew. "
+            "Kelterby beat Dunmore 2-0; their striker scored in the league match.")
+    found = by_alias(matcher, text)
+    assert found["Zorvan"][1] == "company" and found["Kelterby"][1] == "club"

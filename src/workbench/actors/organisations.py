@@ -3,8 +3,11 @@ words of their name, their short forms grouped, and "the company" / "the club"
 references.
 
 - Type: a company ("… Inc", "… Airways", "… Motors"), party ("… Party"), club ("… FC",
-  "Real …"), media ("… Post", "BBC"), government body ("… Ministry", "… Council"), else
-  an organisation; a place the tagger marks as a location is a ``place``.
+  "Real …"), media ("… Post", "BBC"), government body ("… Ministry", "… Council"); a name
+  that says nothing ("Microsoft", "Arsenal") takes the type the words around its
+  mentions point to (shares, profits, customers → company; match, striker, league →
+  club; MPs, voters, manifesto → party), else it is an organisation; a place the tagger
+  marks as a location is a ``place``.
 - Grouping: "National Health Service (NHS)" makes "NHS" an alias; an acronym that spells
   another name's initials ("NSC" ← "National Security Council") and a name without its
   company suffix ("Microsoft" ← "Microsoft Corp") join that name.
@@ -15,7 +18,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["EVENTS", "HEAD_NOUNS", "NOT_ACTORS", "NOMINALS", "acronym_of", "organisation_type", "short_forms"]
+__all__ = ["EVENTS", "HEAD_NOUNS", "NOT_ACTORS", "NOMINALS", "acronym_of", "context_type", "organisation_type",
+           "short_forms"]
 
 _COMPANY = frozenset(
     "Inc Inc. Corp Corp. Corporation Ltd Ltd. plc PLC LLC Co Co. Group Holdings Airways Airlines Motors Bank Bancorp "
@@ -72,6 +76,30 @@ def organisation_type(name: str) -> str:
         return "media"
     if any(w in _GOVERNMENT for w in words):
         return "institution"
+    return "organisation"
+
+
+_CUES = {
+    "company": frozenset("shares share profit profits revenue revenues sales firm company customers products "
+                         "takeover stake chief executive investors shareholders deal market launched".split()),
+    "club": frozenset("match beat striker midfielder defender goal goals league manager coach signed season "
+                      "cup win draw fans stadium scored side squad".split()),
+    "party": frozenset("mps voters election manifesto leader party candidates polls vote campaign".split()),
+}
+_CUE_WORD = re.compile(r"[a-z]+")
+
+
+def context_type(windows: list[str]) -> str:
+    """The type the words around an organisation's mentions point to (at least two cue
+    words, and more than for any other type), else "organisation"."""
+    counts = {kind: 0 for kind in _CUES}
+    for window in windows:
+        words = set(_CUE_WORD.findall(window.lower()))
+        for kind, cues in _CUES.items():
+            counts[kind] += len(words & cues)
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if ranked[0][1] >= 2 and ranked[0][1] > ranked[1][1]:
+        return ranked[0][0]
     return "organisation"
 
 

@@ -28,7 +28,7 @@ import re
 from typing import Mapping
 
 from .dictionary import Actor, ActorDictionary
-from .organisations import EVENTS, HEAD_NOUNS, NOMINALS, NOT_ACTORS, organisation_type, short_forms
+from .organisations import EVENTS, HEAD_NOUNS, NOMINALS, NOT_ACTORS, context_type, organisation_type, short_forms
 from ..ner.tagger import common_words, surnames
 from .people import ADDRESS, group_people, title_before
 
@@ -213,6 +213,9 @@ def _organisations(body: str, names: list[tuple[int, int, str]], matches: list[F
             continue
         if name not in new_actors:
             kind_of = "place" if kind == "LOC" else organisation_type(name)
+            if kind_of == "organisation":  # the name says nothing: the words around its mentions may
+                kind_of = context_type([body[max(0, s - 60):e + 60] for s, e, k in spans
+                                        if k == "ORG" and canonical.get(body[s:e], body[s:e]) == name])
             new_actors[name] = Actor(name, kind_of, (name,),
                                      _parent(start, matches, actors) if kind_of == "institution" else None)
         out.append((start, end, name))
