@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import zipfile
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -24,7 +23,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from .._data import DEFAULT_MODEL, data_path, display_path
-from .._io import write_npz_atomic
+from .._io import read_npz, write_npz_atomic
 from ..errors import InputError
 from ._items import LABELS, Item, Scorer, check_items, check_labels, items_sha256
 from .features import FeatureExtractor
@@ -172,14 +171,12 @@ class TargetSentiment(Scorer):
         path = data_path(DEFAULT_MODEL) if str(self.model) == "default" else Path(self.model)
         shown = display_path(path)
         hint = "rebuild it with `workbench sentiment train`"
-        if not path.is_file():
-            raise InputError(f"{shown}: sentiment model not found; {hint}", path=shown)
+        arrays = read_npz(path, what="sentiment model", hint=hint)
         try:
-            with np.load(path, allow_pickle=False) as npz:
-                info = json.loads(str(npz["info"]))
-                labels = tuple(str(x) for x in npz["labels"])
-                columns, weights, intercept = npz["columns"], npz["weights"], npz["intercept"]
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+            info = json.loads(str(arrays["info"]))
+            labels = tuple(str(x) for x in arrays["labels"])
+            columns, weights, intercept = arrays["columns"], arrays["weights"], arrays["intercept"]
+        except (ValueError, KeyError) as exc:
             raise InputError(f"{shown}: not a readable sentiment model ({type(exc).__name__}); {hint}", path=shown) from None
         if info.get("format") != MODEL_FORMAT or labels != LABELS:
             raise InputError(f"{shown}: model format {info.get('format')!r}, expected {MODEL_FORMAT!r}; {hint}", path=shown)
