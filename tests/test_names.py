@@ -315,3 +315,26 @@ def test_organisations_typed_by_the_words_around_them(matcher):
             "Kelterby beat Dunmore 2-0; their striker scored in the league match.")
     found = by_alias(matcher, text)
     assert found["Zorvan"][1] == "company" and found["Kelterby"][1] == "club"
+
+
+def test_a_missing_spacy_extra_is_a_one_line_error(monkeypatch):
+    import importlib.util
+
+    from workbench.errors import MissingDependencyError
+    from workbench.ner import check_name_finder
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "spacy" else real(name, *a))
+    with pytest.raises(MissingDependencyError, match=r"pip install 'workbench\[spacy\]'"):
+        check_name_finder("spacy")
+    check_name_finder("default")
+    check_name_finder("none")
+
+
+def test_ner_parameter_is_checked_before_any_kernel():
+    from workbench.errors import ParameterError
+    from workbench.reporting import validate_parameters
+
+    assert validate_parameters({"ner": "none"})["ner"] == "none"
+    with pytest.raises(ParameterError, match="ner"):
+        validate_parameters({"ner": "flair"})

