@@ -149,3 +149,21 @@ def test_a_scorer_that_may_not_be_forked_scores_in_the_main_process(monkeypatch)
                             chunk_size=1)
     assert len(_MainProcessOnly.pids) == 5 and set(_MainProcessOnly.pids) == {os.getpid()}
     assert (result.mentions["label"] == "neutral").all() and (result.mentions["polarity"] == 0).all()
+
+
+def test_a_lone_surname_joins_the_one_full_name_of_the_corpus():
+    import pandas as pd
+
+    from workbench.corpus import merged_surnames
+
+    rows = [("a1", "Tony Blair", "person", "Tony Blair")] * 9 + [("a2", "Cherie Blair", "person", "Cherie Blair"),
+            ("a3", "Blair", "person", "Blair"), ("a3", "Brown", "person", "Brown"), ("a4", "Blair", "country", "Blair")]
+    frame = pd.DataFrame(rows, columns=["article", "actor", "type", "root"])
+    merged = merged_surnames(frame)
+    assert list(merged["actor"][9:]) == ["Cherie Blair", "Tony Blair", "Brown", "Blair"]
+    assert merged["root"].iloc[10] == "Tony Blair"
+    frame.loc[9, "actor"] = frame.loc[9, "root"] = "Tony Blair"
+    assert merged_surnames(frame.iloc[[0, 11]])["actor"].tolist() == ["Tony Blair", "Brown"]
+    rare = pd.DataFrame([("x", n, "person", n) for n in ["Ann Lee"] * 5 + ["Bo Lee"] * 5 + ["Lee"]],
+                        columns=["article", "actor", "type", "root"])
+    assert merged_surnames(rare)["actor"].iloc[-1] == "Lee"  # two full names share it: left alone

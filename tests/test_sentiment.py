@@ -100,3 +100,9 @@ def test_score_mentions_empty_frame():
     empty = pd.DataFrame(columns=["sentence", "span_start", "span_end"])
     scored = score_mentions(empty, LexiconSentiment())
     assert {"label", "polarity", *LABELS} <= set(scored.columns) and scored.empty
+
+
+def test_an_actors_type_is_the_one_most_mentions_give():
+    rows = [("Chelsea", t, "", "Chelsea", i, f"s{i}", "neutral", 0.0)
+            for i, t in enumerate(["organisation", "club", "club", "organisation", "club"])]
+    assert aggregate_actors(_mentions(rows)).iloc[0]["type"] == "club"

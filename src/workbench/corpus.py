@@ -305,7 +305,7 @@ def analyze_corpus(
     summary: list[Future] = []
 
     def when_read() -> None:  # every article analysed: summarise the actors, half the actors in each worker
-        scored.append(add_scores(pd.DataFrame(tables.mentions), tables.probabilities(), scorer))
+        scored.append(add_scores(merged_surnames(pd.DataFrame(tables.mentions)), tables.probabilities(), scorer))
         codes, _ = pd.factorize(scored[0]["root"], sort=True)
         half = codes % 2 == 0  # every other actor, in name order
         summary.extend(workers.submit(_summarise, scored[0][part], n_boot, seed) for part in (half, ~half))
@@ -485,6 +485,30 @@ def _summarise(table: pd.DataFrame, n_boot: int, seed: int) -> tuple[pd.DataFram
     dated = table[table["date"] != ""].assign(month=table["date"].str[:7])
     return (aggregate_actors(table, by="root", n_boot=n_boot, random_state=seed, max_evidence=3), _evidence(table),
             _grouped(dated, ["root", "month"]))
+
+
+def merged_surnames(mentions: pd.DataFrame, share: float = 0.9) -> pd.DataFrame:
+    """Across a corpus, a person known by one word in some articles ("Blair", where only
+    "Mr Blair" appears) is the person named in full elsewhere when one full name carries
+    that surname in at least ``share`` of the full-name mentions ("Tony Blair" 497,
+    "Cherie Blair" 6). Within an article, :mod:`workbench.actors.people` groups already."""
+    people = mentions[mentions["type"] == "person"]
+    if people.empty:
+        return mentions
+    counts = people["actor"].value_counts()
+    full = counts[counts.index.str.contains(" ")]
+    by_surname = full.groupby(full.index.str.rsplit(" ", n=1).str[-1])
+    best = {surname: (group.idxmax(), group.max() / group.sum()) for surname, group in by_surname}
+    renamed = {name: best[name][0] for name in counts.index
+               if " " not in name and name in best and best[name][1] >= share}
+    if not renamed:
+        return mentions
+    out = mentions.copy()
+    rows = out["type"].eq("person") & out["actor"].isin(renamed)
+    out.loc[rows, "actor"] = out.loc[rows, "actor"].map(renamed)
+    own_root = rows & out["root"].isin(renamed)
+    out.loc[own_root, "root"] = out.loc[own_root, "root"].map(renamed)
+    return out
 
 
 def _joined(parts: list[pd.DataFrame], order: dict[str, bool]) -> pd.DataFrame:

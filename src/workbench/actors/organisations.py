@@ -81,9 +81,11 @@ def organisation_type(name: str) -> str:
 
 _CUES = {
     "company": frozenset("shares share profit profits revenue revenues sales firm company customers products "
-                         "takeover stake chief executive investors shareholders deal market launched".split()),
+                         "takeover stake chief executive investors shareholders deal market launched software "
+                         "users devices chips phones computers brand retailer airline bank earnings".split()),
     "club": frozenset("match beat striker midfielder defender goal goals league manager coach signed season "
-                      "cup win draw fans stadium scored side squad".split()),
+                      "cup win draw fans stadium scored side squad football premiership champions fixture "
+                      "transfer players".split()),
     "party": frozenset("mps voters election manifesto leader party candidates polls vote campaign".split()),
 }
 _CUE_WORD = re.compile(r"[a-z]+")

@@ -103,7 +103,7 @@ def aggregate_actors(
         flagged = {f"{a} → {o}" for a, o in zip(col["alias"][idx], col["ambiguous"][idx]) if o}
         rows.append({
             "actor": name,
-            "type": col["type"][first] if by == "actor" else col["root_type"][first],
+            "type": _most_common(col["type"][idx] if by == "actor" else col["root_type"][idx], first, idx),
             "parent": col["parent"][first] if by == "actor" else "",
             "root": col["root"][first],
             "level": int(col["level"][first]) if by == "actor" else 0,
@@ -121,6 +121,17 @@ def aggregate_actors(
         })
     table = pd.DataFrame(rows, columns=columns)
     return table.sort_values(["mentions", "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def _most_common(types: np.ndarray, first: int, idx: np.ndarray) -> str:
+    """The type most of an actor's mentions give it (across a corpus, "Chelsea" is a club
+    in most articles and an organisation in a few); a tie keeps the type at ``first``."""
+    if len(types) == 1 or (types == types[0]).all():
+        return types[0]
+    counts = Counter(types)
+    top = max(counts.values())
+    own = types[list(idx).index(first)]
+    return own if counts[own] == top else min(t for t, n in counts.items() if n == top)
 
 
 def bootstrap_intervals(samples: list[np.ndarray], keys: list[str], *, n_boot: int, confidence: float = 0.95,
