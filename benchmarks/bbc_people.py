@@ -4,7 +4,8 @@ the top actors.
 1. In the politics articles, every whole-word, capitalised occurrence of the surnames
    Blair, Brown, Howard and Kennedy: the share that the actor finder gives as a mention
    of a person actor (and which person).
-2. The 30 most mentioned rolled-up actors of the whole corpus, with their type.
+2. The 30 most mentioned rolled-up actors of the corpus analysis (`analyze_corpus`, as
+   the corpus report shows them), with their type.
 
     .venv/bin/python benchmarks/bbc_people.py
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench import ActorMatcher, article_from_text
+from workbench.corpus import analyze_corpus
 
 BBC = Path(__file__).resolve().parents[2] / "shared" / "data" / "bbc" / "bbc.csv"
 SURNAMES = ("Blair", "Brown", "Howard", "Kennedy")
@@ -37,12 +39,9 @@ def main() -> None:
     as_person: Counter[str] = Counter()
     who: dict[str, Counter[str]] = {s: Counter() for s in SURNAMES}
     missed: dict[str, list[str]] = {s: [] for s in SURNAMES}
-    roots: Counter[tuple[str, str]] = Counter()
     for category, text in zip(frame["category"], frame["text"]):
         article = article_from_text(text)
         found = matcher.find_records(article)
-        for root, kind in zip(found["root"], found["root_type"]):
-            roots[root, kind] += 1
         if category != "politics":
             continue
         people = {(s, e): a for s, e, a, t in zip(found["start"], found["end"], found["actor"], found["type"])
@@ -64,10 +63,11 @@ def main() -> None:
               f"({as_person[surname] / max(occurrences[surname], 1):.1%}); as {dict(who[surname].most_common(3))}")
         for context in missed[surname]:
             print(f"      missed: …{context}…")
-    print("top 30 actors (rolled up) of all 2,225 articles:")
-    for (root, kind), n in roots.most_common(30):
-        print(f"  {n:5d}  {root} ({kind})")
-    print("types among the top 30:", dict(Counter(kind for (_, kind), _ in roots.most_common(30))))
+    top = analyze_corpus(args.csv, n_topics=5, ner=args.ner).actors.head(30)
+    print(f"top 30 actors (rolled up) of all {len(frame):,} articles:")
+    for actor, kind, n in zip(top["actor"], top["type"], top["mentions"]):
+        print(f"  {n:5d}  {actor} ({kind})")
+    print("types among the top 30:", dict(Counter(top["type"])))
 
 
 if __name__ == "__main__":
