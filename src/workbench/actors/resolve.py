@@ -38,8 +38,6 @@ _DEMONYM_NOUN_BEFORE = re.compile(r"\b(?:[Tt]he|[Aa]n?)\s+(?:[\w-]+\s+){0,2}$")
 _DEMONYM_NOUN_AFTER = re.compile(r"^(?:\s*[,.;:!?)]|\s+(?:who|said|says|was|is|has|had|won|beat|added|told)\b)")
 _ACRONYM_AFTER = re.compile(r"^\s*\((?P<acronym>[A-Z][A-Za-z&]{1,9})\)")
 _NOMINAL = re.compile(r"\b[Tt]he\s+(?P<head>" + "|".join(NOMINALS) + r")\b(?!\s+[A-Z])")
-#: Actor types that the evaluation and "the company"-style references treat as organisations.
-ORGANISATION_TYPES = ("organisation", "institution", "company", "party", "club", "media", "group")
 
 Found = tuple[int, int, str]  # (start, end, actor name)
 
@@ -87,20 +85,20 @@ def resolve(body: str, dictionary: ActorDictionary, matches: list[Found],
         if name not in actors:  # "Congress (Chile)"
             country = name[name.rindex("(") + 1:-1]
             new_actors.setdefault(name, Actor(name, "institution", (body[s:e],), country))
-    organisations = _organisations(body, kept_names, matches, actors, new_actors)
+    named = _organisations(body, kept_names, matches, actors, new_actors)  # people are added below
     if people:
         persons = [(s, e) for s, e, k in kept_names if k == "PER"]
-        taken = [(s, e) for s, e, _ in found + organisations]
-        for person in group_people(body, persons, dictionary, found + organisations, taken):
+        taken = [(s, e) for s, e, _ in found + named]
+        for person in group_people(body, persons, dictionary, found + named, taken):
             new_actors.setdefault(person.name, Actor(person.name, "person", (person.name,), person.affiliation))
-            organisations += [(s, e, person.name) for s, e, _ in person.spans]
+            named += [(s, e, person.name) for s, e, _ in person.spans]
         surnames = {a.name.split()[-1]: a.name for a in new_actors.values() if a.type == "person" and " " in a.name}
         for i in surname_candidates:
             s, e, _ = matches[i]
             if body[s:e] in surnames and matches[i] in found:
                 found.remove(matches[i])
-                organisations.append((s, e, surnames[body[s:e]]))
-    mentions = sorted(found + organisations)
+                named.append((s, e, surnames[body[s:e]]))
+    mentions = sorted(found + named)
     mentions += _nominal_references(body, mentions, actors, new_actors)
     return _without_overlaps(sorted(mentions)), new_actors
 
