@@ -284,7 +284,7 @@ def test_spacy_model_files_are_checked(monkeypatch):
         spacy_finder.SpacyNameFinder().nlp
 
 
-def test_lexicon_file_matches_its_builder_inputs():
+def test_lexicon_file_holds_the_four_word_lists():
     doc = json.loads((Path(__file__).parents[1] / "data" / "ner_lexicon.json").read_text())
     assert {"first_names", "surnames", "lowercase", "places"} <= set(doc)
     assert "john" in doc["first_names"] and "smith" in doc["surnames"] and "niger" in doc["places"]

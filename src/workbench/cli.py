@@ -17,7 +17,7 @@ log = logging.getLogger("workbench")
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from .reporting import CORPUS_PARAMETERS, REPORT_PARAMETERS
+    from .reporting import CORPUS_PARAMETERS, NER_BACKENDS, REPORT_PARAMETERS
 
     parser = argparse.ArgumentParser(
         prog="workbench",
@@ -102,7 +102,7 @@ def _build_parser() -> argparse.ArgumentParser:
                     "--min-sentences sentences.")
     actor_eval.add_argument("file", nargs="?", default=None, metavar="FILE",
                             help="CoNLL-format file (default: CoNLL-2003 dev in ../shared/data/conll2003/)")
-    actor_eval.add_argument("--ner", nargs="+", default=["default"], choices=("default", "spacy"),
+    actor_eval.add_argument("--ner", nargs="+", default=["default"], choices=[b for b in NER_BACKENDS if b != "none"],
                             help="name finders to score (default: default)")
     actor_eval.add_argument("--min-sentences", type=int, default=5, metavar="N")
 

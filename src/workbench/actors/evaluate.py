@@ -64,8 +64,9 @@ def actor_spans(matcher: ActorMatcher, texts: Sequence[str]) -> list[list[Span]]
 def evaluate(path: str | os.PathLike[str], finders: Sequence[str] = ("default",), *,
              min_sentences: int = 5) -> pd.DataFrame:
     """One row per finder × level × subset × type: precision, recall, F1 (mentions and
-    entities), counts, and the finder's tokens per second on the whole file."""
+    entities), counts, and the finder's words per second on the whole file."""
     documents = read_conll(path)
+    n_words = sum(len(text.split()) for d in documents for text, _ in d)
     rows = []
     for finder_name in finders:
         finder = name_finder(finder_name)
@@ -77,7 +78,6 @@ def evaluate(path: str | os.PathLike[str], finders: Sequence[str] = ("default",)
                 texts = [text for text, _ in document]
                 found.append(finder.predict(texts) if level == "names" else actor_spans(matcher, texts))
             seconds = time.perf_counter() - started
-            n_words = sum(len(text.split()) for d in documents for text, _ in d)
             for subset in ("all", f">={min_sentences} sentences"):
                 keep = [i for i, d in enumerate(documents) if subset == "all" or len(d) >= min_sentences]
                 gold = [spans for i in keep for _, spans in documents[i]]

@@ -76,10 +76,8 @@ class ActorMatcher:
         documents = [[s.text for s in article.sentences] for article in articles]
         if self._finder is None:
             tagged = [[[] for _ in d] for d in documents]
-        elif hasattr(self._finder, "predict_documents"):
-            tagged = self._finder.predict_documents(documents)
         else:
-            tagged = [self._finder.predict(d) for d in documents]
+            tagged = self._finder.predict_documents(documents)
         out = []
         for article, spans in zip(articles, tagged):
             body = article.body

@@ -12,8 +12,9 @@ The rules, in order (context over word lists):
    ("Washington beat Pittsburgh 3-2": a club, not the US), and a country alias that is
    the surname of a person named in full ("Michael Jordan" … "Jordan").
    A one-word person without a full name, a title or a place in the surname list is an
-   organisation ("Google said"). A job title and a common word is no person: a company when the word is a company's
-   ("General Foods"), else nothing ("General Election"); "General Petraeus" stays a person.
+   organisation ("Google said"). A job title and a common word is no person: a company
+   when the word is a company's ("General Foods"), else nothing ("General Election");
+   "General Petraeus" stays a person.
 3. A demonym used as a noun for a person ("the 48-year-old Australian said") is not
    the country.
 4. A country-specific institution after another country's name or demonym ("the
@@ -27,9 +28,9 @@ import bisect
 import re
 from typing import Mapping
 
+from ..ner.tagger import common_words, surnames
 from .dictionary import Actor, ActorDictionary
 from .organisations import EVENTS, HEAD_NOUNS, NOMINALS, NOT_ACTORS, context_type, organisation_type, short_forms
-from ..ner.tagger import common_words, surnames
 from .people import ADDRESS, group_people, title_before
 
 __all__ = ["resolve"]
@@ -142,10 +143,6 @@ def _title_and_common_word(body: str, start: int, end: int, kind: str) -> tuple[
     return start, end, kind
 
 
-_SPORTS_VERB = re.compile(r"\s+(?:beat|beats|defeated|edged|thrashed|routed|hosted|host|hosts|drew with|lost to|"
-                          r"draw with|\d+-\d+\s+(?:win|victory|defeat)\s+(?:over|against|to))\s+$")
-
-
 def _unsupported_people(body: str, names: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """A one-word "person" with no full name in the article, no title before it and no
     place in the surname list is an organisation ("Google", "Yukos", "Chelsea")."""
@@ -157,6 +154,10 @@ def _unsupported_people(body: str, names: list[tuple[int, int, str]]) -> list[tu
             single[word] = single.get(word, False) or title_before(body, s) is not None
     weak = {w for w, titled in single.items() if not titled and w not in named and w.lower() not in surnames()}
     return [(s, e, "ORG" if k == "PER" and body[s:e] in weak else k) for s, e, k in names]
+
+
+_SPORTS_VERB = re.compile(r"\s+(?:beat|beats|defeated|edged|thrashed|routed|hosted|host|hosts|drew with|lost to|"
+                          r"draw with|\d+-\d+\s+(?:win|victory|defeat)\s+(?:over|against|to))\s+$")
 
 
 def _sports_sides(body: str, names: list[tuple[int, int, str]]) -> set[tuple[int, int]]:

@@ -37,11 +37,9 @@ def name_finder(name: str = "default"):
 def check_name_finder(name: str) -> None:
     """Fail now, in one line, if the name finder ``name`` could not run: its model file
     missing or broken, or the spaCy extra missing or changed (nothing heavy is loaded)."""
-    if name == "default":
-        name_finder("default")
-    elif name == "spacy":
+    if name == "spacy":
         from .spacy_finder import checked_model_folder
 
         checked_model_folder()
-    elif name != "none":
-        raise ValueError(f"ner must be one of {', '.join(NER_BACKENDS)}, got {name!r}")
+    else:
+        name_finder(name)  # the tagger loads in a few milliseconds; an unknown name is refused there

@@ -19,18 +19,14 @@ from typing import Iterable
 import numpy as np
 from sklearn.utils import murmurhash3_32
 
-__all__ = ["CONNECTORS", "FeatureTable", "N_COLUMNS", "N_CONTEXT", "N_LABELS"]
+__all__ = ["CONNECTORS", "FeatureTable", "N_LABELS"]
 
 #: Lower-case words that may sit inside a name between capitalised words.
 CONNECTORS = frozenset("of de da du des del della di van von der den la le al el bin ben y and & for the on upon".split())
-#: Neighbour positions whose words lend features, and how many columns each lends.
-NEIGHBOURS = (-2, -1, 1, 2)
+#: Neighbour positions whose words lend features, in the order of :meth:`FeatureTable.neighbours`;
+#: own features per word, and how many a word lends at ±1 and at ±2.
+NEIGHBOURS = (-1, 1, -2, 2)
 N_OWN, N_NEAR, N_FAR = 15, 6, 3
-#: Columns per token row: own + neighbours (±1: N_NEAR each, ±2: N_FAR each) + 2 token-level.
-N_COLUMNS = N_OWN + 2 * N_NEAR + 2 * N_FAR + 2
-#: Columns the second pass adds: the first pass's labels around the token and the
-#: document's view of the word (see :meth:`FeatureTable.context_rows`).
-N_CONTEXT = 6
 #: BIO labels of four entity types, and "O".
 N_LABELS = 9
 
@@ -189,7 +185,7 @@ class FeatureTable:
         """The types at -1, +1, -2 and +2 of each position (the padding type beyond its sentence)."""
         n = len(types)
         out = np.empty((len(positions), len(NEIGHBOURS)), dtype=np.int32)
-        for k, offset in enumerate((-1, 1, -2, 2)):
+        for k, offset in enumerate(NEIGHBOURS):
             other = np.clip(positions + offset, 0, n - 1)
             inside = (positions + offset >= 0) & (positions + offset < n) & (sentence_of[other] == sentence_of[positions])
             out[:, k] = np.where(inside, types[other], self.PAD)

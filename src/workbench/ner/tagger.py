@@ -88,11 +88,11 @@ class NameTagger:
             docs.append((types, sentence_of, positions, self._table.rows(types, sentence_of, positions), gold[positions]))
         if not docs or not any(len(d[4]) for d in docs):
             raise ValueError("training needs documents with capitalised words")
-        halves = [docs[0::2], docs[1::2]] if len(docs) > 1 else [docs, docs]
+        evens, odds = list(range(0, len(docs), 2)), list(range(1, len(docs), 2))
         first_labels: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * len(docs)
-        for fold, (train, held) in enumerate(((halves[0], halves[1]), (halves[1], halves[0]))):
-            stage = self._fit_stage([d[3] for d in train], [d[4] for d in train])
-            for i in range(1 - fold if len(docs) > 1 else 0, len(docs), 2 if len(docs) > 1 else 1):
+        for train, held in ((evens, odds), (odds, evens)) if odds else ((evens, evens),):
+            stage = self._fit_stage([docs[i][3] for i in train], [docs[i][4] for i in train])
+            for i in held:
                 first_labels[i] = _viterbi(stage.log_proba(docs[i][3]), docs[i][2], docs[i][1][docs[i][2]])
         second_rows = [np.hstack([d[3], self._table.context_rows(d[0], d[2], lab, np.zeros(len(d[0]), dtype=np.int64), 1)])
                        for d, lab in zip(docs, first_labels)]
@@ -389,7 +389,9 @@ def common_words() -> frozenset[str]:
     return frozenset(_read_lexicon()["lowercase"])
 
 
+@lru_cache(maxsize=1)
 def _read_lexicon() -> dict[str, list[str]]:
+    """The shipped lexicon, read once per process (callers do not change it)."""
     path = data_path(NER_LEXICON)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
