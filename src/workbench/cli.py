@@ -138,24 +138,31 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, a scheduler ending the job): unwound like Ctrl-C, so work folders
+    are removed and kernels stopped, then reported as terminated (exit status 143)."""
+
+
 def _interrupted(signum, frame) -> None:
-    """Ctrl-C: silence logging first. Tearing down a running kernel makes papermill, nbclient
-    and asyncio log "kernel died" errors with tracebacks; the user asked to stop and gets one
-    line ("workbench: interrupted") instead."""
+    """Ctrl-C or SIGTERM: silence logging first. Tearing down a running kernel makes papermill,
+    nbclient and asyncio log "kernel died" errors with tracebacks; the user asked to stop and
+    gets one line ("workbench: interrupted") instead."""
     logging.disable(logging.CRITICAL)
-    raise KeyboardInterrupt
+    raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``workbench`` command; returns the exit status."""
     args = _build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    previous = signal.signal(signal.SIGINT, _interrupted) if threading.current_thread() is threading.main_thread() else None
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, _interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         return _run(args)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)  # logging stays off after an interrupt: the
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)  # logging stays off after an interrupt: the
             # cancelled kernel task is only collected (and logged) at interpreter exit
 
 
@@ -210,6 +217,9 @@ def _run(args: argparse.Namespace) -> int:
     except WorkbenchError as exc:
         print(f"workbench: error: {exc}", file=sys.stderr)
         return 2
+    except Terminated:
+        print("workbench: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)
         return 130

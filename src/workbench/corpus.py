@@ -31,10 +31,10 @@ import pandas as pd
 from ._data import display_path
 from ._io import canonical_json, write_bytes_atomic, write_text_atomic
 from ._parallel import Workers, frozen_heap, worker_state
-from .actors import MENTION_COLUMNS, ActorMatcher, quote_records
+from .actors import MENTION_COLUMNS, ActorMatcher, mention_table, quote_records
 from .errors import InputError
 from .loading import Article, article_from_text, load_article
-from .sentiment import LABELS, add_scores, aggregate_actors, get_scorer, scorer_record
+from .sentiment import LABELS, add_scores, aggregate_actors, get_scorer, mention_items, scorer_record
 from .topics import TopicModel
 
 __all__ = ["Record", "read_corpus", "analyze_corpus", "CorpusAnalysis", "CORPUS_SUFFIXES"]
@@ -305,7 +305,7 @@ def analyze_corpus(
     summary: list[Future] = []
 
     def when_read() -> None:  # every article analysed: summarise the actors, half the actors in each worker
-        scored.append(add_scores(merged_surnames(pd.DataFrame(tables.mentions)), tables.probabilities(), scorer))
+        scored.append(add_scores(merged_surnames(mention_table(tables.mentions)), tables.probabilities(), scorer))
         codes, _ = pd.factorize(scored[0]["root"], sort=True)
         half = codes % 2 == 0  # every other actor, in name order
         summary.extend(workers.submit(_summarise, scored[0][part], n_boot, seed) for part in (half, ~half))
@@ -474,7 +474,7 @@ def _analyse_chunk(chunk: list[Record | Skipped], strict: bool) -> dict[str, Any
 
 def _scored(mentions: dict[str, list], scorer) -> pd.DataFrame | None:
     """The scorer's probabilities for a chunk's mentions (None when it has none)."""
-    items = list(zip(mentions["sentence"], mentions["span_start"], mentions["span_end"]))
+    items = mention_items(mentions["sentence"], mentions["span_start"], mentions["span_end"])
     return scorer.predict_proba(items) if items else None
 
 

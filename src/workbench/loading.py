@@ -134,7 +134,11 @@ _ABBREVIATIONS = frozenset(
     "no vs etc inc corp co ltd jan feb mar apr jun jul aug sep sept oct nov dec "
     "a.m p.m e.g i.e approx dept est fig".split()
 )
-_BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
+# Starts only at the first mark of a run and takes the run whole (possessive), so a run of
+# 100,000 dots is read once, not once per dot.
+_BOUNDARY = re.compile(r"(?<![.!?])[.!?]++[\"”’')\]]*+(?=\s+[\"“‘(\[]?[A-Z0-9])")
+#: Longest word :func:`_ends_with_abbreviation` looks at (abbreviations are short).
+_LONGEST_ABBREVIATION = 16
 
 
 # ------------------------------------------------------------------------ public API
@@ -213,7 +217,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        if match.group().startswith(".") and _ends_with_abbreviation(text[start:match.start()]):
+        if match.group().startswith(".") and _ends_with_abbreviation(
+                text[max(start, match.start() - _LONGEST_ABBREVIATION):match.start()]):
             continue
         spans.append((start, match.end()))
         start = match.end()

@@ -60,6 +60,8 @@ __all__ = [
     "ensure_kernel",
     "read_manifest",
     "verify_report",
+    "is_report",
+    "clean_stale_folders",
 ]
 
 log = logging.getLogger(__name__)
@@ -79,20 +81,26 @@ class Parameter:
     help: str
     choices: tuple | None = None
     minimum: int | None = None
+    maximum: int | None = None
     auto: bool = False  # also accepts the string "auto"
 
+
+#: Most bootstrap resamples a report may ask for (percentile intervals settle long before).
+MAX_BOOT = 100_000
+#: Largest seed (what NumPy and scikit-learn accept).
+MAX_SEED = 2**32 - 1
 
 #: The parameters of ``notebooks/article_report.ipynb`` (a test keeps the two in step).
 REPORT_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("article", str, "", "article file; empty for the seed article"),
-    Parameter("n_topics", int, 3, "number of topics", minimum=1),
+    Parameter("n_topics", int, 3, "number of topics", minimum=1, maximum=1000),
     Parameter("topic_unit", str, "paragraphs", "documents of the topic model", choices=TOPIC_UNITS),
-    Parameter("n_terms", int, 8, "top terms listed per topic", minimum=1),
+    Parameter("n_terms", int, 8, "top terms listed per topic", minimum=1, maximum=1000),
     Parameter("actors", str, "", "actor dictionary (JSON); empty for the shipped default"),
     Parameter("sentiment", str, "linear", "per-mention sentiment backend", choices=SENTIMENT_BACKENDS),
     Parameter("ner", str, "default", "name finder: the shipped tagger, spaCy (extra [spacy]) or none", choices=NER_BACKENDS),
-    Parameter("n_boot", int, 2000, "bootstrap resamples for actor intervals", minimum=0),
-    Parameter("seed", int, 0, "seed of topic model and bootstrap", minimum=0),
+    Parameter("n_boot", int, 2000, "bootstrap resamples for actor intervals", minimum=0, maximum=MAX_BOOT),
+    Parameter("seed", int, 0, "seed of topic model and bootstrap", minimum=0, maximum=MAX_SEED),
 )
 
 
@@ -131,11 +139,19 @@ def validate_parameters(values: Mapping[str, Any], spec: Sequence[Parameter] = R
             raise ParameterError(f"parameter {name} expects a string, got {value!r}", name=name)
         if spec_of.minimum is not None and value < spec_of.minimum:
             raise ParameterError(f"parameter {name} must be at least {spec_of.minimum}, got {value}", name=name)
+        if spec_of.maximum is not None and value > spec_of.maximum:
+            raise ParameterError(f"parameter {name} must be at most {spec_of.maximum:,}, got {_shown(value)}",
+                                 name=name)
         if spec_of.choices and value not in spec_of.choices:
             choices = ", ".join(map(str, spec_of.choices))
             raise ParameterError(f"parameter {name} must be one of {choices}, got {value!r}", name=name)
         checked[name] = value
     return checked
+
+
+def _shown(value: int) -> str:
+    """An integer for a message; a huge one by its size (printing it may itself fail)."""
+    return f"{value:,}" if value.bit_length() < 64 else f"an integer of about {int(value.bit_length() * 0.30103)} digits"
 
 
 def _spec(name: str, spec: Sequence[Parameter]) -> Parameter:
@@ -226,12 +242,13 @@ def run_report(
 #: The parameters of ``notebooks/corpus_report.ipynb``.
 CORPUS_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("corpus", str, "", "corpus: a .jsonl or .csv file or a folder of articles"),
-    Parameter("n_topics", int, 5, "number of topics across articles, or auto", minimum=1, auto=True),
+    Parameter("n_topics", int, 5, "number of topics across articles, or auto", minimum=1, maximum=1000,
+              auto=True),
     Parameter("actors", str, "", "actor dictionary (JSON); empty for the shipped default"),
     Parameter("sentiment", str, "linear", "per-mention sentiment backend", choices=SENTIMENT_BACKENDS),
     Parameter("ner", str, "default", "name finder: the shipped tagger, spaCy (extra [spacy]) or none", choices=NER_BACKENDS),
-    Parameter("n_boot", int, 1000, "bootstrap resamples for actor intervals", minimum=0),
-    Parameter("seed", int, 0, "seed of topic model and bootstrap", minimum=0),
+    Parameter("n_boot", int, 1000, "bootstrap resamples for actor intervals", minimum=0, maximum=MAX_BOOT),
+    Parameter("seed", int, 0, "seed of topic model and bootstrap", minimum=0, maximum=MAX_SEED),
     Parameter("strict", int, 0, "1: reject the corpus at the first malformed record; 0: skip and report it",
               choices=(0, 1)),
 )
@@ -284,13 +301,14 @@ def _execute(notebook, kernel_params: dict, output_dir, slug: str, progress: boo
     import papermill as pm  # heavy imports, only where a report runs
 
     out_root = Path(output_dir)
+    final = out_root / slug
     try:
         out_root.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{slug}.", dir=out_root))
+        clean_stale_folders(out_root)
+        _refuse_to_replace(final)
+        work, lock = _locked_folder(out_root, f".{slug}.wbtmp-")
     except OSError as exc:
         raise ReportError(f"cannot write reports into {display_path(out_root)}: {exc.strerror}") from None
-    final = out_root / slug
-    os.chmod(work, 0o777 & ~current_umask())  # mkdtemp makes 0700 folders
     try:
         ensure_kernel()
         log.info("running %s into %s", display_path(notebook), display_path(final))
@@ -320,13 +338,17 @@ def _execute(notebook, kernel_params: dict, output_dir, slug: str, progress: boo
             raise ReportError("the report notebook did not write results.json")
         title = title_of(json.loads(results_file.read_text(encoding="utf-8"))) or slug
         nb = normalize_notebook(nb)
-        write_text_atomic(work / "report.ipynb", nbformat.writes(nb) + "\n")
-        write_text_atomic(work / "report.html", render_html(nb, title=title))
-        outputs = {f.name: sha256_file(f) for f in sorted(work.iterdir()) if f.is_file()}
-        write_text_atomic(work / MANIFEST, canonical_json(dict(manifest, outputs=outputs)))
-        _replace_dir(work, final)
+        try:
+            write_text_atomic(work / "report.ipynb", nbformat.writes(nb) + "\n")
+            write_text_atomic(work / "report.html", render_html(nb, title=title))
+            outputs = {f.name: sha256_file(f) for f in sorted(work.iterdir()) if f.is_file()}
+            write_text_atomic(work / MANIFEST, canonical_json(dict(manifest, outputs=outputs)))
+            _replace_dir(work, final)
+        except OSError as exc:  # disk full, permissions: the earlier report stays as it was
+            raise ReportError(f"cannot write the report into {display_path(final)}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        os.close(lock)
     log.info("report written to %s", display_path(final))
     return final
 
@@ -406,10 +428,43 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict:
         InputError: the folder has no readable ``manifest.json``.
     """
     path = Path(folder) / MANIFEST
+    shown = display_path(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{display_path(path)}: no readable report manifest ({exc.__class__.__name__})") from None
+        if path.stat().st_size > _MAX_MANIFEST_BYTES:
+            raise InputError(f"{shown}: larger than any report manifest ({path.stat().st_size:,} bytes)")
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise InputError(f"{shown}: no readable report manifest ({exc.__class__.__name__})") from None
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise InputError(f"{shown}: not a workbench report manifest ({problem})")
+    return manifest
+
+
+_MAX_MANIFEST_BYTES = 1_000_000
+_OUTPUT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}$")
+
+
+def _manifest_problem(manifest: Any) -> str:
+    """What is wrong with a parsed manifest, or "" (names of outputs must be plain file
+    names: a tampered ``../x`` would make verify read outside the folder)."""
+    if not isinstance(manifest, dict):
+        return "not a JSON object"
+    if manifest.get("kind") not in ("article", "corpus"):
+        return "field kind must be article or corpus"
+    for key in ("input", "parameters", "outputs"):
+        if not isinstance(manifest.get(key), dict):
+            return f"field {key} must be an object"
+    if not isinstance(manifest["input"].get("path"), str):
+        return "field input.path must be a string"
+    if not isinstance(manifest["parameters"].get("actors", ""), str):
+        return "field parameters.actors must be a string"
+    if not isinstance(manifest.get("fingerprint"), str):
+        return "field fingerprint must be a string"
+    for name, digest in manifest["outputs"].items():
+        if not _OUTPUT_NAME.match(name) or ".." in name or not isinstance(digest, str):
+            return f"output name {name[:60]!r} is not a plain file name with a digest"
+    return ""
 
 
 def verify_report(folder: str | os.PathLike[str]) -> list[str]:
@@ -431,7 +486,8 @@ def verify_report(folder: str | os.PathLike[str]) -> list[str]:
     source = _from_display(manifest["input"]["path"])
     if params.get("actors"):
         params["actors"] = str(_from_display(params["actors"]))
-    with tempfile.TemporaryDirectory(prefix=".verify.", dir=folder.parent) as tmp:
+    tmp, lock = _locked_folder(folder.parent, ".verify.wbtmp-")
+    try:
         if manifest["kind"] == "corpus":
             params.pop("corpus", None)
             rerun = run_corpus_report(source, output_dir=tmp, parameters=params, slug="rerun")
@@ -439,6 +495,9 @@ def verify_report(folder: str | os.PathLike[str]) -> list[str]:
             params.pop("article", None)
             rerun = run_report(source, output_dir=tmp, parameters=params, slug="rerun")
         fresh = read_manifest(rerun)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.close(lock)
     if fresh["fingerprint"] != manifest["fingerprint"]:
         changed = [k for k in ("input", "parameters", "notebook", "data", "versions") if fresh[k] != manifest[k]]
         problems.append(f"manifest: made from different {', '.join(changed)} now")
@@ -455,23 +514,137 @@ def _from_display(shown: str) -> Path:
     return path if path.is_absolute() else project_root() / path
 
 
-def _replace_dir(src: Path, dst: Path) -> None:
-    """Move folder ``src`` to ``dst``, replacing an older ``dst``; safe when another
-    process replaces the same ``dst`` at the same time (the last one wins, whole)."""
-    for _ in range(20):
-        old = Path(tempfile.mkdtemp(prefix=f".{dst.name}.old.", dir=dst.parent))
+def is_report(path: Path) -> bool:
+    """Whether ``path`` is a report folder the workbench made (its manifest has a fingerprint)."""
+    if path.is_symlink() or not path.is_dir():
+        return False
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and isinstance(manifest.get("fingerprint"), str)
+
+
+def _refuse_to_replace(path: Path) -> None:
+    """A report only ever replaces a report: anything else at its path is the user's."""
+    if (path.exists() or path.is_symlink()) and not is_report(path):
+        what = "folder" if path.is_dir() and not path.is_symlink() else "file"
+        raise ReportError(f"{display_path(path)}: a {what} that is not a workbench report is in the way; "
+                          "not replacing it (move it, or choose another --output-dir)")
+
+
+#: Names of the hidden folders runs work in: ``.<slug>.wbtmp-XXXXXXXX`` (a report being
+#: made) and ``.<slug>.wbold-XXXXXXXX`` (an old report during a swap).
+_STALE = re.compile(r"^\.(?P<slug>.+)\.wb(?P<kind>tmp|old)-[a-z0-9_]{8}$")
+
+
+def _locked_folder(parent: Path, prefix: str) -> tuple[Path, int]:
+    """A new hidden folder in ``parent`` and a descriptor holding an exclusive lock on it:
+    while this process lives, :func:`clean_stale_folders` leaves the folder alone."""
+    import fcntl
+
+    while True:
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            try:
-                os.replace(dst, old / dst.name)
-            except FileNotFoundError:
-                pass
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.stat(folder).st_ino == os.fstat(fd).st_ino:  # not removed by a cleaner before the lock
+                os.chmod(folder, 0o777 & ~current_umask())  # mkdtemp makes 0700 folders
+                return folder, fd
+        except OSError:
+            pass
+        os.close(fd)
+
+
+def clean_stale_folders(out_root: Path) -> list[str]:
+    """Remove the hidden work folders of runs that died (killed, power lost) in ``out_root``;
+    a report caught between the two renames of a swap is put back first. Folders of runs
+    still going are locked and kept. Returns the names removed."""
+    import fcntl
+
+    removed = []
+    try:
+        entries = sorted(os.scandir(out_root), key=lambda e: e.name)
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _STALE.match(entry.name)
+        if not match or not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            fd = os.open(entry.path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # a live run holds it
+            os.close(fd)
+            continue
+        try:
+            kept = Path(entry.path) / match["slug"]
+            target = out_root / match["slug"]
+            if match["kind"] == "old" and is_report(kept) and not (target.exists() or target.is_symlink()):
+                os.rename(kept, target)
+                log.warning("restored %s from an interrupted run", display_path(target))
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.name)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where the
+    system or file system cannot."""
+    import ctypes
+    import errno
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _replace_dir(src: Path, dst: Path) -> None:
+    """Move folder ``src`` to ``dst``, replacing an older report at ``dst``, so that at every
+    moment ``dst`` holds the old or the new report whole: a new path is one rename, an old
+    report is swapped in one step where the system can, else kept in a hidden
+    ``.<name>.wbold-*`` folder that the next run puts back if this one dies in between.
+    Safe when another process replaces the same ``dst`` at the same time (the last wins)."""
+    for _ in range(20):
+        if not (dst.exists() or dst.is_symlink()):
             try:
                 os.rename(src, dst)
                 return
             except OSError:  # someone else put a dst there in between: go round again
                 continue
+        _refuse_to_replace(dst)
+        if _exchange(src, dst):
+            shutil.rmtree(src, ignore_errors=True)  # the old report, now at src
+            return
+        old, lock = _locked_folder(dst.parent, f".{dst.name}.wbold-")
+        try:
+            try:
+                os.replace(dst, old / dst.name)
+            except FileNotFoundError:
+                continue
+            try:
+                os.rename(src, dst)
+                return
+            except OSError:
+                if not (dst.exists() or dst.is_symlink()):
+                    os.rename(old / dst.name, dst)  # put the old one back
+                continue
         finally:
             shutil.rmtree(old, ignore_errors=True)
+            os.close(lock)
     raise ReportError(f"could not move the report into {display_path(dst)}: it keeps being replaced")
 
 

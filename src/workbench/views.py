@@ -7,6 +7,7 @@ looks the same in JupyterLab and in a rendered report.
 from __future__ import annotations
 
 import base64
+import bisect
 import io
 from html import escape
 
@@ -52,6 +53,7 @@ def article_html(article: Article, mentions: pd.DataFrame | None = None) -> str:
             mentions["label"] if "label" in mentions else [""] * len(mentions),
             mentions["polarity"] if "polarity" in mentions else [0.0] * len(mentions))
     )
+    mark_starts = [m[0] for m in marks]
     parts = []
     if article.title:
         parts.append(f"<h3>{escape(article.title)}</h3>")
@@ -59,7 +61,8 @@ def article_html(article: Article, mentions: pd.DataFrame | None = None) -> str:
         parts.append(f'<p style="color:#555;font-variant:small-caps">{escape(article.dateline)}</p>')
     for index, (para, start) in enumerate(zip(article.paragraphs, article.paragraph_starts)):
         end = start + len(para)
-        inside = [m for m in marks if start <= m[0] and m[1] <= end]
+        first = bisect.bisect_left(mark_starts, start)
+        inside = [m for m in marks[first:bisect.bisect_right(mark_starts, end, lo=first)] if m[1] <= end]
         parts.append(f'<p data-paragraph="{index}">{_highlight(para, start, inside)}</p>')
     legend = " ".join(
         f'<mark style="background:{colour}">{label}</mark>' for label, colour in LABEL_COLOURS.items()
@@ -68,12 +71,21 @@ def article_html(article: Article, mentions: pd.DataFrame | None = None) -> str:
 
 
 def _highlight(text: str, offset: int, marks: list) -> str:
-    """``text`` with <mark> elements; cut at every mention boundary so overlaps work."""
+    """``text`` with <mark> elements; cut at every mention boundary so overlaps work.
+
+    ``marks`` are sorted by start; one sweep keeps the marks covering the current piece
+    (every mark end is a cut, so a mark still open at a cut covers the next piece)."""
     local = [(s - offset, e - offset, actor, label, pol) for s, e, actor, label, pol in marks]
     cuts = sorted({0, len(text), *(x for m in local for x in m[:2])})
-    out = []
+    out: list[str] = []
+    active: list[tuple] = []
+    opened = 0
     for a, b in zip(cuts, cuts[1:]):
-        covering = sorted((m for m in local if m[0] <= a and b <= m[1]), key=lambda m: m[1] - m[0])
+        while opened < len(local) and local[opened][0] <= a:
+            active.append(local[opened])
+            opened += 1
+        active = [m for m in active if m[1] > a]
+        covering = sorted(active, key=lambda m: m[1] - m[0])
         piece = escape(text[a:b])
         if not covering:
             out.append(piece)

@@ -11,6 +11,7 @@ words with no attribution are scare quotes ("illegal"), not quotations.
 """
 from __future__ import annotations
 
+import bisect
 import re
 
 import pandas as pd
@@ -27,8 +28,12 @@ SPEECH_VERBS = (
 _VERB = "|".join(SPEECH_VERBS)
 _OPEN = "“\"«"
 _CLOSE = "”\"»"
-_AFTER = re.compile(rf"^\s*,?\s*(?:(?P<verb1>{_VERB})\s+(?P<speaker1>[^,.;“”\"]{{2,80}}?)|(?P<speaker2>[^,.;“”\"]{{2,80}}?)\s+(?:{_VERB}))\b")
+_AFTER = re.compile(rf"\s*,?\s*(?:(?P<verb1>{_VERB})\s+(?P<speaker1>[^,.;“”\"]{{2,80}}?)|(?P<speaker2>[^,.;“”\"]{{2,80}}?)\s+(?:{_VERB}))\b")
 _BEFORE = re.compile(rf"(?P<speaker>[A-Z][^.;“”\"]{{1,80}}?)\s+(?:{_VERB})(?:\s+[^.;“”\":]{{0,40}})?\s*[:,]\s*$")
+#: Characters around a quote searched for its speaker: more than the longest phrase the two
+#: patterns above can match (paragraphs have single spaces), so a long paragraph with many
+#: quotes is not read once per quote.
+_REACH = 400
 _ANAPHOR = re.compile(r"^(?:he|she|they|the (?:[\w-]+ )*(?:official|spokesman|spokeswoman|spokesperson|source|diplomat|minister|officer))$", re.I)
 
 #: Columns of the quotes table.
@@ -48,6 +53,7 @@ def find_quotes(article: Article, mentions: pd.DataFrame | dict[str, list]) -> p
 def quote_records(article: Article, mentions: pd.DataFrame | dict[str, list]) -> dict[str, list]:
     """:func:`find_quotes` as a dict of column lists."""
     spans = list(zip(mentions["start"], mentions["end"], mentions["actor"], mentions["root"]))
+    span_starts = [m[0] for m in spans]  # mentions are in text order
     rows: dict[str, list] = {name: [] for name in QUOTE_COLUMNS}
     last_speaker: tuple[str, str, str] | None = None
     for p_index, (para, offset) in enumerate(zip(article.paragraphs, article.paragraph_starts)):
@@ -58,16 +64,13 @@ def quote_records(article: Article, mentions: pd.DataFrame | dict[str, list]) ->
             if speaker is None and len(text.split()) < 3:
                 continue  # a scare quote, not a quotation
             found.append([offset + q_start, offset + q_end, text, closed, speaker])
-        for i, quote in enumerate(found):  # unattributed: a neighbour's speaker in the paragraph
-            if quote[4] is None:
-                before = [q[4] for q in found[:i] if q[4]]
-                after = [q[4] for q in found[i + 1:] if q[4]]
-                quote[4] = before[-1] if before else (after[0] if after else None)
+        _attribute_to_neighbours(found)
         for start, end, text, closed, speaker in found:
             phrase, actor, root = "", "", ""
             if speaker:
                 phrase, s_start, s_end = speaker[0], offset + speaker[1], offset + speaker[2]
-                inside = [m for m in spans if s_start <= m[0] and m[1] <= s_end]
+                first = bisect.bisect_left(span_starts, s_start)
+                inside = [m for m in spans[first:bisect.bisect_left(span_starts, s_end, lo=first)] if m[1] <= s_end]
                 if inside:
                     actor, root = inside[-1][2], inside[-1][3]
                 elif _ANAPHOR.match(phrase) and last_speaker:
@@ -78,6 +81,20 @@ def quote_records(article: Article, mentions: pd.DataFrame | dict[str, list]) ->
             for column, value in zip(QUOTE_COLUMNS, values):
                 rows[column].append(value)
     return rows
+
+
+def _attribute_to_neighbours(found: list[list]) -> None:
+    """An unattributed quote gets the speaker of the nearest earlier quote of its
+    paragraph that has one, else of the nearest later one."""
+    earlier: list = [None] * len(found)
+    later: list = [None] * len(found)
+    for i in range(1, len(found)):
+        earlier[i] = found[i - 1][4] or earlier[i - 1]
+    for i in range(len(found) - 2, -1, -1):
+        later[i] = found[i + 1][4] or later[i + 1]
+    for quote, before, after in zip(found, earlier, later):
+        if quote[4] is None:
+            quote[4] = before or after
 
 
 _MARK = re.compile("[“”\"«»]")
@@ -107,16 +124,15 @@ def _quote_spans(para: str) -> list[tuple[int, int, bool]]:
 def _speaker(para: str, q_start: int, q_end: int, closed: bool) -> tuple[str, int, int] | None:
     """The attributed speaker phrase and its span in the paragraph, if any."""
     if closed:
-        tail = para[q_end + 1:]
-        m = _AFTER.match(tail)
+        m = _AFTER.match(para, q_end + 1, q_end + 1 + _REACH)
         if m:
             group = "speaker1" if m.group("speaker1") else "speaker2"
-            base = q_end + 1
-            return m.group(group).strip(), base + m.start(group), base + m.end(group)
-    head = para[: q_start - 1]
+            return m.group(group).strip(), m.start(group), m.end(group)
+    base = max(0, q_start - 1 - _REACH)
+    head = para[base: q_start - 1]
     sentence_start = max(head.rfind(". "), head.rfind("” "), head.rfind('" ')) + 1
     m = _BEFORE.search(head[sentence_start:])
     if m:
-        base = sentence_start
+        base += sentence_start
         return m.group("speaker").strip(), base + m.start("speaker"), base + m.end("speaker")
     return None

@@ -12,12 +12,12 @@ prediction per item, so scorers replace each other without touching callers:
 """
 from __future__ import annotations
 
-from ._items import LABELS, Item, Scorer, check_items
+from ._items import LABELS, MAX_CONTEXT, Item, Scorer, check_items, mention_item, mention_items
 from .aggregate import add_scores, aggregate_actors, bootstrap_intervals, score_mentions
 from .lexicon import LexiconSentiment
 from .model import TargetSentiment
 
-__all__ = ["LABELS", "Item", "LexiconSentiment", "SCORERS", "Scorer", "TargetSentiment", "add_scores",
+__all__ = ["LABELS", "MAX_CONTEXT", "Item", "mention_item", "mention_items", "LexiconSentiment", "SCORERS", "Scorer", "TargetSentiment", "add_scores",
            "aggregate_actors", "bootstrap_intervals", "check_items", "get_scorer", "score_mentions", "scorer_record"]
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from ._items import LABELS
+from ._items import LABELS, mention_items
 
 __all__ = ["score_mentions", "add_scores", "aggregate_actors", "bootstrap_intervals"]
 
@@ -20,7 +20,7 @@ def score_mentions(mentions: pd.DataFrame, scorer, *, batch_size: int = 4096, pr
     """
     from tqdm.auto import tqdm
 
-    items = list(zip(mentions["sentence"], mentions["span_start"], mentions["span_end"]))
+    items = mention_items(mentions["sentence"], mentions["span_start"], mentions["span_end"])
     batches = [scorer.predict_proba(items[i:i + batch_size]).reset_index(drop=True)
                for i in tqdm(range(0, len(items), batch_size), desc="sentiment", unit=" batch", disable=not progress)]
     proba = pd.concat(batches, ignore_index=True) if batches else pd.DataFrame(columns=list(LABELS), dtype=float)
@@ -146,7 +146,6 @@ def bootstrap_intervals(samples: list[np.ndarray], keys: list[str], *, n_boot: i
     out: list[tuple[float, float]] = [(float(v[0]), float(v[0])) if len(v) == 1 else (0.0, 0.0) for v in samples]
     if n_boot < 1:
         return [(float(v.mean()), float(v.mean())) for v in samples]
-        return out
     alpha = (1 - confidence) / 2
     by_size: dict[int, list[int]] = {}
     for i, v in enumerate(samples):
@@ -154,25 +153,32 @@ def bootstrap_intervals(samples: list[np.ndarray], keys: list[str], *, n_boot: i
             by_size.setdefault(len(v), []).append(i)
     for size, members in sorted(by_size.items()):
         per_slice = max(1, max_cells // (n_boot * size))
+        per_pass = max(1, min(n_boot, max_cells // size))  # resamples drawn at once for big samples
         for at in range(0, len(members), per_slice):
             chunk = members[at:at + per_slice]
             values = np.stack([samples[i] for i in chunk])  # (actors, size)
             keyed = np.array([zlib.crc32(keys[i].encode("utf-8")) for i in chunk], dtype=np.uint32)
-            draws = (_draws(keyed, seed, n_boot * size).astype(np.uint64) * np.uint64(size)) >> np.uint64(32)
-            picked = np.take_along_axis(values, draws.astype(np.intp), axis=1)
-            means = picked.reshape(len(chunk), n_boot, size).mean(axis=2)
+            means = np.empty((len(chunk), n_boot))
+            for b0 in range(0, n_boot, per_pass):
+                b1 = min(n_boot, b0 + per_pass)
+                draws = (_draws(keyed, seed, (b1 - b0) * size, start=b0 * size).astype(np.uint64)
+                         * np.uint64(size)) >> np.uint64(32)
+                picked = np.take_along_axis(values, draws.astype(np.intp), axis=1)
+                means[:, b0:b1] = picked.reshape(len(chunk), b1 - b0, size).mean(axis=2)
             low, high = np.quantile(means, [alpha, 1 - alpha], axis=1)
             for i, lo, hi in zip(chunk, low, high):
                 out[i] = (float(lo), float(hi))
     return out
 
 
-def _draws(keys: np.ndarray, seed: int, n: int) -> np.ndarray:
-    """``n`` pseudo-random 32-bit integers per key: murmur3's finaliser of
-    (key, seed, counter) mixed (counter-based, so no generator state to create)."""
+def _draws(keys: np.ndarray, seed: int, n: int, start: int = 0) -> np.ndarray:
+    """``n`` pseudo-random 32-bit integers per key, for counters ``start`` … ``start + n - 1``:
+    murmur3's finaliser of (key, seed, counter) mixed (counter-based, so no generator
+    state to create, and any stretch of the stream can be drawn on its own)."""
     with np.errstate(over="ignore"):
         x = (keys[:, None] * np.uint32(0x9E3779B1) + np.uint32((seed * 0x85EBCA77) & 0xFFFFFFFF)
-             + np.arange(n, dtype=np.uint32)[None, :] * np.uint32(0xC2B2AE3D))
+             + (np.arange(start, start + n, dtype=np.uint64) & np.uint64(0xFFFFFFFF)).astype(np.uint32)[None, :]
+             * np.uint32(0xC2B2AE3D))
         x ^= x >> np.uint32(16)
         x *= np.uint32(0x85EBCA6B)
         x ^= x >> np.uint32(13)
