@@ -41,6 +41,17 @@ def display_path(path: str | os.PathLike[str]) -> str:
     """
     p = Path(path).resolve()
     try:
-        return p.relative_to(project_root()).as_posix()
+        shown = p.relative_to(project_root()).as_posix()
     except ValueError:
-        return p.as_posix()
+        shown = p.as_posix()
+    return printable(shown)
+
+
+def printable(name: str) -> str:
+    """A file name that can be printed and written as UTF-8: bytes of a non-UTF-8 name
+    (kept by Python as lone surrogates) become ``\\xNN``."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

@@ -5,27 +5,43 @@ import hashlib
 import json
 import math
 import os
+import stat
 import tempfile
 import zipfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
 from ._data import display_path
 from .errors import InputError
 
-__all__ = ["write_text_atomic", "write_bytes_atomic", "canonical_json", "plain", "current_umask", "sha256_file",
+__all__ = ["check_regular_file", "read_user_file", "PlainRows", "plain_rows", "write_json_atomic", "write_text_atomic", "write_bytes_atomic", "canonical_json", "plain", "current_umask", "sha256_file",
            "sha256_unchanged_file", "write_npz_atomic", "read_npz"]
 
 #: Decimal places kept for floats written to results (stable across BLAS builds).
 FLOAT_DIGITS = 6
 
 
+class PlainRows(list):
+    """Rows already in plain JSON types (:func:`plain_rows`): :func:`plain` keeps them as
+    they are instead of copying every row again."""
+
+
+def plain_rows(frame: Any) -> PlainRows:
+    """A DataFrame's rows as plain dicts (what ``to_dict(orient="records")`` and then
+    :func:`plain` give), converted column by column: one copy of a big table, not two."""
+    names = [str(c) for c in frame.columns]
+    columns = [plain(frame[c].tolist()) for c in frame.columns]
+    return PlainRows(dict(zip(names, row)) for row in zip(*columns))
+
+
 def plain(obj: Any) -> Any:
     """``obj`` as plain JSON types: numpy scalars and arrays converted, floats rounded,
     NaN/inf turned into None, tuples into lists."""
+    if isinstance(obj, PlainRows):
+        return obj
     if isinstance(obj, dict):
         return {str(k): plain(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, np.ndarray)):
@@ -48,14 +64,83 @@ def canonical_json(obj: Any) -> str:
     return json.dumps(plain(obj), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
+def check_regular_file(path: str | os.PathLike[str], *, what: str, max_bytes: int | None = None) -> int:
+    """The size of a user-supplied file, after checking it is a regular file within
+    ``max_bytes``, without opening it (a FIFO would block, a device never end).
+
+    Raises:
+        InputError: missing, a folder, a FIFO/device/socket, or too large; one line
+            naming the file and ``what`` it should be.
+    """
+    shown = display_path(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"{shown}: no such file", path=shown) from None
+    except (OSError, ValueError) as exc:  # ENAMETOOLONG, ELOOP, a NUL in the name
+        raise InputError(f"{shown}: cannot be read ({getattr(exc, 'strerror', None) or exc})", path=shown) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{shown}: is a directory, expected {what}", path=shown)
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{shown}: is not a regular file (a pipe, device or socket), expected {what}", path=shown)
+    if max_bytes is not None and info.st_size > max_bytes:
+        raise InputError(f"{shown}: file is {info.st_size:,} bytes, larger than the {max_bytes:,}-byte limit for "
+                         f"{what}", path=shown)
+    return info.st_size
+
+
+def read_user_file(path: str | os.PathLike[str], *, what: str, max_bytes: int) -> bytes:
+    """The bytes of a user-supplied file (:func:`check_regular_file` first); at most
+    ``max_bytes`` are read, whatever size the file claims (``/proc`` files claim 0).
+
+    Raises:
+        InputError: as :func:`check_regular_file`, or the file cannot be read.
+    """
+    shown = display_path(path)
+    if check_regular_file(path, what=what, max_bytes=max_bytes) == 0:  # also what /proc files claim
+        raise InputError(f"{shown}: the file is empty", path=shown)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot be read ({exc.strerror})", path=shown) from None
+    if len(raw) > max_bytes:
+        raise InputError(f"{shown}: larger than the {max_bytes:,}-byte limit for {what}", path=shown)
+    return raw
+
+
+def write_json_atomic(path: str | os.PathLike[str], obj: Any) -> Path:
+    """:func:`canonical_json` of ``obj`` written atomically, encoded piece by piece (a
+    results file of 100,000 mentions is never one string in memory)."""
+    encoder = json.JSONEncoder(sort_keys=True, indent=2, ensure_ascii=False)
+    pieces = encoder.iterencode(plain(obj))
+
+    def blocks():
+        buffer: list[str] = []
+        for piece in pieces:
+            buffer.append(piece)
+            if len(buffer) >= 8192:
+                yield "".join(buffer).encode("utf-8")
+                buffer.clear()
+        buffer.append("\n")
+        yield "".join(buffer).encode("utf-8")
+
+    return write_bytes_atomic(path, blocks())
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) -> Path:
+    """Write ``data`` (bytes, or an iterable of byte blocks) to a temporary file beside
+    ``path``, then rename it into place."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, (bytes, bytearray, memoryview)):
+                fh.write(data)
+            else:
+                for block in data:
+                    fh.write(block)
         os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600 files
         os.replace(tmp, target)
     except BaseException:

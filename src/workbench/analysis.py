@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import __version__  # noqa: F401
 from ._data import display_path
-from ._io import canonical_json, write_text_atomic
+from ._io import canonical_json, plain_rows, write_json_atomic
 from .actors import ActorMatcher, find_quotes
 from .loading import Article, load_article
 from .sentiment import aggregate_actors, get_scorer, score_mentions, scorer_record
@@ -90,7 +90,7 @@ class Analysis:
             "actors": self.actors.to_dict(orient="records"),
             "actors_rollup": self.rollup.drop(columns=["evidence"]).to_dict(orient="records"),
             "quotes": self.quotes.to_dict(orient="records"),
-            "mentions": self.mentions.drop(columns=["sentence"]).to_dict(orient="records"),
+            "mentions": plain_rows(self.mentions.drop(columns=["sentence"])),
             "notes": self.notes,
         }
 
@@ -100,7 +100,7 @@ class Analysis:
 
     def write_json(self, path: str | os.PathLike[str]) -> Path:
         """Write :meth:`to_json` atomically to ``path``."""
-        return write_text_atomic(path, self.to_json())
+        return write_json_atomic(path, self.to_dict())
 
     def actor_mentions(self, actor: str) -> pd.DataFrame:
         """Every mention of ``actor`` (or of anything rolled up into it), with its sentence,

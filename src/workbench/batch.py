@@ -12,22 +12,26 @@ is skipped unless ``force``. Runs go to local worker processes (``jobs``) or, wi
 """
 from __future__ import annotations
 
-import concurrent.futures as cf
+import hashlib
 import itertools
 import json
 import logging
+import math
 import multiprocessing
+import multiprocessing.connection
 import os
 import re
+import signal
+import time
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from ._data import display_path
-from ._io import canonical_json, sha256_file, write_text_atomic
-from .errors import InputError, ParameterError, ReportError, WorkbenchError
-from .reporting import MANIFEST, planned_report, read_manifest, report_slug, run_report
+from ._io import canonical_json, read_user_file, sha256_file, write_text_atomic
+from .errors import InputError, MissingDependencyError, ParameterError, ReportError, WorkbenchError
+from .reporting import MANIFEST, clean_stale_folders, planned_report, read_manifest, report_slug, run_report
 
 __all__ = ["Job", "JobResult", "expand_inputs", "read_grid", "plan_jobs", "run_batch", "write_index"]
 
@@ -58,60 +62,118 @@ class JobResult:
 
 
 def expand_inputs(inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.PathLike[str]) -> list[Path]:
-    """Article files from files, folders (their .txt/.md/.html files) and corpus files."""
-    articles: list[Path] = []
-    for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            found = sorted(f for f in path.iterdir() if f.is_file() and f.suffix.lower() in _ARTICLE_SUFFIXES)
-            if not found:
-                raise InputError(f"{display_path(path)}: the folder has no .txt, .md or .html articles")
-            articles += found
-        elif path.suffix.lower() in (".jsonl", ".csv") and path.is_file():
-            from .corpus import read_corpus
-
-            folder = Path(output_dir) / "_inputs" / report_slug(path)
-            for record in read_corpus(path):
-                target = folder / f"{report_slug(record.id + '.txt')}.txt"
-                text = f"{record.title}\n\n{record.text}\n" if record.title else record.text + "\n"
-                if not target.is_file() or target.read_text(encoding="utf-8") != text:
-                    write_text_atomic(target, text)
-                articles.append(target)
-        else:
-            articles.append(path)  # missing or bad files fail in their own job, reported
+    """Article files from files, folders (their .txt/.md/.html files) and corpus files;
+    the records of corpus files are written to ``<output_dir>/_inputs/<corpus>/``."""
+    articles, records = _expanded(inputs, output_dir)
+    _write_records(records)
     return articles
 
 
-def read_grid(path: str | os.PathLike[str] | None) -> list[dict]:
+def _expanded(inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.PathLike[str]
+              ) -> tuple[list[Path], dict[Path, str]]:
+    """The article files of the inputs, and the texts corpus records will be written as
+    (nothing is written yet: a batch refused while planning leaves earlier inputs alone)."""
+    from .corpus import folder_articles, read_corpus
+
+    articles: list[Path] = []
+    records: dict[Path, str] = {}
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found, links = folder_articles(path)
+            for link in links:
+                log.warning("skipped %s: a link to a file outside the folder (not followed)", display_path(link))
+            if not found:
+                raise InputError(f"{display_path(path)}: the folder has no .txt, .md or .html articles")
+            articles += found
+        elif path.suffix.lower() in (".jsonl", ".csv") and path.exists():
+            corpus = report_slug(path)
+            folder = Path(output_dir) / "_inputs" / corpus
+            for record in read_corpus(path):
+                # Named after the corpus too: two corpora both numbering their records 1, 2, …
+                # (no id column) must not write the same report folders.
+                target = folder / f"{corpus}-{report_slug(record.id + '.txt')}.txt"
+                if target in records:
+                    raise InputError(f"{display_path(path)}: two records would be written to "
+                                     f"{display_path(target)}; give them distinct ids")
+                records[target] = f"{record.title}\n\n{record.text}\n" if record.title else record.text + "\n"
+                articles.append(target)
+        else:
+            articles.append(path)  # missing or bad files fail in their own job, reported
+    return articles, records
+
+
+def _write_records(records: Mapping[Path, str]) -> None:
+    for target, text in records.items():
+        try:
+            unchanged = target.is_file() and target.read_text(encoding="utf-8") == text
+        except (OSError, UnicodeDecodeError):
+            unchanged = False
+        if not unchanged:
+            write_text_atomic(target, text)
+
+
+#: Most reports one batch may plan (a grid of ten parameters with nine values each would
+#: be 3.5 billion): more is refused before any combination is built.
+MAX_JOBS = 10_000
+#: Largest grid file read.
+MAX_GRID_BYTES = 1_000_000
+#: Default limit on one report's run, in seconds (an article takes seconds; a long
+#: neural run on a CPU a few minutes).
+DEFAULT_TIME_LIMIT = 900
+
+
+def read_grid(path: str | os.PathLike[str] | None, *, max_jobs: int = MAX_JOBS) -> list[dict]:
     """Every combination of a grid file's parameter lists (names sorted), or ``[{}]``.
 
+    YAML is read safely and without aliases (``*name``: a few lines of them can expand
+    to billions of values); the number of combinations is checked against ``max_jobs``
+    before any is built.
+
     Raises:
-        InputError: the file is missing or not a mapping of names to values/lists.
+        InputError: the file is missing, not a mapping of names to values/lists, or makes
+            too many combinations.
     """
     if path is None:
         return [{}]
     p = Path(path)
     shown = display_path(p)
+    raw = read_user_file(p, what="a parameter grid (YAML or JSON)", max_bytes=MAX_GRID_BYTES)
+    kind = "JSON" if p.suffix.lower() == ".json" else "YAML"
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{shown}: cannot read the parameter grid ({exc.__class__.__name__})") from None
-    try:
-        if p.suffix.lower() == ".json":
-            grid = json.loads(text)
-        else:
-            import yaml
-
-            grid = yaml.safe_load(text)
+        text = raw.decode("utf-8")
+        grid = json.loads(text) if kind == "JSON" else _yaml_without_aliases(text)
+    except UnicodeDecodeError:
+        raise InputError(f"{shown}: cannot read the parameter grid (not UTF-8)") from None
+    except RecursionError:
+        raise InputError(f"{shown}: not valid {kind} (nested too deeply)") from None
     except Exception as exc:  # noqa: BLE001 - any parse error is the user's file
-        raise InputError(f"{shown}: not valid {'JSON' if p.suffix.lower() == '.json' else 'YAML'} ({exc})") from None
+        raise InputError(f"{shown}: not valid {kind} ({' '.join(str(exc).split())[:160]})") from None
     if not isinstance(grid, dict) or not grid:
         raise InputError(f"{shown}: a grid maps parameter names to lists of values")
+    bad = [k for k in grid if not isinstance(k, str)]
+    if bad:
+        raise InputError(f"{shown}: parameter names must be strings, got {bad[0]!r:.40}")
     names = sorted(grid)
     values = [v if isinstance(v, list) else [v] for v in (grid[n] for n in names)]
     if any(not v for v in values):
         raise InputError(f"{shown}: every parameter in the grid needs at least one value")
+    total = math.prod(len(v) for v in values)
+    if total > max_jobs:
+        raise InputError(f"{shown}: the grid makes {total:,} combinations, more than the {max_jobs:,} a batch may run")
     return [dict(zip(names, combo)) for combo in itertools.product(*values)]
+
+
+def _yaml_without_aliases(text: str) -> Any:
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
+            if self.check_event(yaml.AliasEvent):
+                raise yaml.YAMLError("aliases (*name) are not allowed in a parameter grid")
+            return super().compose_node(parent, index)
+
+    return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader
 
 
 def plan_jobs(articles: Sequence[Path], grid: Sequence[dict], parameters: Mapping[str, Any] | None = None) -> list[Job]:
@@ -119,18 +181,29 @@ def plan_jobs(articles: Sequence[Path], grid: Sequence[dict], parameters: Mappin
     from .reporting import validate_parameters
 
     jobs, slugs = [], set()
+    if len(articles) * len(grid) > MAX_JOBS:
+        raise ParameterError(f"{len(articles):,} articles × {len(grid):,} parameter combinations make more than the "
+                             f"{MAX_JOBS:,} reports a batch may run")
     varying = sorted({k for combo in grid for k in combo if len({repr(c.get(k)) for c in grid}) > 1})
     for article in articles:
         for combo in grid:
             params = dict(parameters or {}, **combo)
             validate_parameters(params)  # unknown or mistyped grid values fail the whole batch early
             suffix = "".join(f"--{k}-{_slug_value(params[k])}" for k in varying)
-            slug = report_slug(article) + suffix
+            slug = _bounded(report_slug(article) + suffix)
             if slug in slugs:
                 raise ParameterError(f"two jobs would write the same report folder {slug!r}: rename an input")
             slugs.add(slug)
             jobs.append(Job(str(article), params, slug))
     return jobs
+
+
+def _bounded(slug: str, limit: int = 120) -> str:
+    """A folder name within ``limit`` characters (file systems allow 255 bytes, and the
+    hidden work folder adds to it): a longer one is cut and given a hash of the whole."""
+    if len(slug) <= limit:
+        return slug
+    return slug[:limit - 13].rstrip("-") + "-" + hashlib.sha256(slug.encode()).hexdigest()[:12]
 
 
 def _slug_value(value: Any) -> str:
@@ -176,6 +249,7 @@ def run_batch(
     force: bool = False,
     scheduler: str | None = None,
     progress: bool = False,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> list[JobResult]:
     """Run every article × grid combination; write ``index.html``/``index.json``; return results.
 
@@ -188,6 +262,10 @@ def run_batch(
         force: Re-run reports whose inputs, parameters and code are unchanged.
         scheduler: Address of a Dask distributed scheduler to run on instead.
         progress: Show a progress bar.
+        time_limit: Seconds one report may run before it is stopped and counted as failed
+            (None or 0: no limit). Local runs each get a process of their own, so a run
+            that hangs, or dies (out of memory, killed), fails alone: the rest run and
+            the index is written.
     """
     from tqdm.auto import tqdm
 
@@ -196,7 +274,10 @@ def run_batch(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ReportError(f"cannot write reports into {display_path(out)}: {exc.strerror}") from None
-    planned = plan_jobs(expand_inputs(inputs, out), read_grid(grid), parameters)
+    articles, records = _expanded(inputs, out)
+    planned = plan_jobs(articles, read_grid(grid), parameters)
+    _write_records(records)
+    clean_stale_folders(out)
     results: dict[str, JobResult] = {}
     pending = []
     for job in planned:
@@ -206,33 +287,130 @@ def run_batch(
             pending.append(job)
     log.info("%d reports: %d to run, %d unchanged", len(planned), len(pending), len(planned) - len(pending))
     bar = tqdm(total=len(pending), desc="reports", unit=" report", disable=not progress)
-    if pending and scheduler:
-        from distributed import Client, as_completed
 
-        with Client(scheduler, timeout=30) as client:
-            futures = [client.submit(run_job, job, str(out), pure=False, key=f"workbench-{job.slug}")
-                       for job in pending]
-            for future in as_completed(futures):
-                result = future.result()
-                results[result.slug] = result
-                bar.update()
-    elif pending and jobs > 1:
-        context = multiprocessing.get_context("spawn")  # no inherited zmq/kernel state
-        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = [pool.submit(run_job, job, str(out)) for job in pending]
-            for future in cf.as_completed(futures):
-                result = future.result()
-                results[result.slug] = result
-                bar.update()
-    else:
-        for job in pending:
-            result = run_job(job, str(out))
-            results[result.slug] = result
-            bar.update()
+    def done(result: JobResult) -> None:
+        results[result.slug] = result
+        bar.update()
+
+    if pending and scheduler:
+        _run_on_cluster(pending, out, scheduler, done)
+    elif pending:
+        run_in_processes(run_job, [(job, str(out)) for job in pending], jobs=jobs, time_limit=time_limit,
+                         failed=lambda args, why: _failed(args[0], why), done=done)
+        clean_stale_folders(out)  # the work folders of runs that were stopped or died
     bar.close()
     ordered = [results[job.slug] for job in planned]
     write_index(out, ordered)
     return ordered
+
+
+def _failed(job: Job, why: str) -> JobResult:
+    return JobResult(job.slug, job.article, job.parameters, "failed", why)
+
+
+def _run_on_cluster(pending: list[Job], out: Path, scheduler: str, done) -> None:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise MissingDependencyError("--scheduler needs the Dask extra: pip install 'workbench[dask]'") from None
+    with Client(scheduler, timeout=30) as client:
+        futures = {client.submit(run_job, job, str(out), pure=False, key=f"workbench-{job.slug}"): job
+                   for job in pending}
+        for future in as_completed(futures):
+            try:
+                result = future.result()
+            except Exception as exc:  # noqa: BLE001 - a worker lost (KilledWorker) fails that run only
+                result = _failed(futures[future], f"the cluster lost the run ({type(exc).__name__})")
+            done(result)
+
+
+def run_in_processes(fn: Callable, tasks: Sequence[tuple], *, jobs: int, time_limit: float | None,
+                     failed: Callable[[tuple, str], Any], done: Callable[[Any], None]) -> None:
+    """``fn(*task)`` for every task, each in a process of its own, at most ``jobs`` at a time;
+    ``done`` gets each result as it comes (in the order they end).
+
+    A task that runs past ``time_limit`` seconds (counted from when its process is ready)
+    is stopped with its whole process group (the kernel it started too); one whose process
+    dies gets ``failed(task, why)`` as its result instead. Ctrl-C stops every process.
+    """
+    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
+                                          else "spawn")  # a clean process: no inherited kernel or zmq state
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(["workbench.batch", "papermill"])
+    queue = list(tasks)
+    running: dict[int, list] = {}  # process sentinel → [task, process, connection, deadline]
+    try:
+        while queue or running:
+            while queue and len(running) < jobs:
+                task = queue.pop(0)
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_task_process, args=(fn, task, send), daemon=False)
+                process.start()
+                send.close()
+                running[process.sentinel] = [task, process, receive, None]
+            now = time.monotonic()
+            deadlines = [r[3] for r in running.values() if r[3] is not None]
+            wait_for = max(0.0, min(deadlines) - now) if deadlines else None
+            waitables = [r[2] for r in running.values()] + list(running)
+            multiprocessing.connection.wait(waitables, timeout=wait_for)
+            for sentinel, entry in list(running.items()):
+                task, process, receive, deadline = entry
+                outcome = _outcome(entry)
+                if outcome is _STARTED:
+                    entry[3] = time.monotonic() + time_limit if time_limit else None
+                    outcome = _outcome(entry)
+                if outcome is _RUNNING and deadline is not None and time.monotonic() >= deadline:
+                    _kill(process)
+                    outcome = failed(task, f"stopped after the per-run limit of {time_limit:g} s")
+                elif outcome is _DIED:
+                    process.join()
+                    code = process.exitcode
+                    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+                    outcome = failed(task, f"the worker process died ({how}; out of memory?)")
+                if outcome is _RUNNING:
+                    continue
+                process.join()
+                receive.close()
+                del running[sentinel]
+                done(outcome)
+    finally:
+        for _, process, receive, _ in running.values():
+            _kill(process)
+            receive.close()
+
+
+_STARTED, _RUNNING, _DIED = object(), object(), object()
+
+
+def _outcome(entry: list) -> Any:
+    """What a task's process has sent: _STARTED, its result, _RUNNING (nothing yet) or _DIED."""
+    _, process, receive, _ = entry
+    try:
+        if receive.poll():
+            message = receive.recv()
+            return _STARTED if message == "started" else message[1]
+    except (EOFError, OSError):
+        return _DIED
+    return _RUNNING if process.is_alive() else _DIED
+
+
+def _task_process(fn: Callable, task: tuple, send) -> None:
+    """In a task's process: a process group of its own (so it can be stopped with the
+    kernels it starts), Ctrl-C left to the parent, then the task."""
+    os.setpgrp()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    send.send("started")
+    send.send(("result", fn(*task)))
+    send.close()
+
+
+def _kill(process) -> None:
+    """Stop a task's process and everything it started."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+    process.join()
 
 
 def write_index(output_dir: Path, results: Sequence[JobResult]) -> Path:

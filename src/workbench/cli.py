@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from ._data import display_path
+from ._data import display_path, printable
 from .errors import WorkbenchError
 
 log = logging.getLogger("workbench")
@@ -120,6 +120,8 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="a parameter for every run (the grid overrides it)")
     batch.add_argument("--force", action="store_true", help="re-run unchanged reports too")
     batch.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler, e.g. tcp://host:8786")
+    batch.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                       help="stop a report that runs longer and count it as failed (default: 900; 0: no limit)")
     batch.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     verify = sub.add_parser(
@@ -183,14 +185,18 @@ def _run(args: argparse.Namespace) -> int:
                 folder = run_report(args.article, output_dir=args.output_dir, parameters=params, progress=progress)
             print(display_path(folder / "report.html"))
         elif args.command == "batch":
-            from .batch import run_batch
+            from .batch import DEFAULT_TIME_LIMIT, run_batch
             from .reporting import parse_parameter_values
 
             if args.jobs < 1:
                 raise WorkbenchError("--jobs must be at least 1")
+            if args.time_limit is not None and not args.time_limit >= 0:
+                raise WorkbenchError("--time-limit must be a number of seconds, 0 for none")
+            limit = DEFAULT_TIME_LIMIT if args.time_limit is None else (args.time_limit or None)
             results = run_batch(args.inputs, grid=args.grid, parameters=parse_parameter_values(args.parameter),
                                 output_dir=args.output_dir, jobs=args.jobs, force=args.force,
-                                scheduler=args.scheduler, progress=not args.no_progress and sys.stderr.isatty())
+                                scheduler=args.scheduler, progress=not args.no_progress and sys.stderr.isatty(),
+                                time_limit=limit)
             failed = [r for r in results if r.status == "failed"]
             for r in failed:
                 print(f"workbench: failed: {r.slug} ({display_path(r.article)}): {r.error}", file=sys.stderr)
@@ -217,15 +223,19 @@ def _run(args: argparse.Namespace) -> int:
     except WorkbenchError as exc:
         print(f"workbench: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as exc:  # a file the command writes: permissions, a full disk, a missing folder
+        where = f"{printable(os.fsdecode(exc.filename))}: " if isinstance(exc.filename, (str, bytes)) else ""
+        print(f"workbench: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
     except Terminated:
         print("workbench: terminated", file=sys.stderr)
         return 143
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # output piped into `head` and the like
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
     return 0
 
 

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ._data import display_path
-from ._io import canonical_json, write_bytes_atomic, write_text_atomic
+from ._io import canonical_json, check_regular_file, write_bytes_atomic, write_text_atomic
 from ._parallel import Workers, frozen_heap, worker_state
 from .actors import MENTION_COLUMNS, ActorMatcher, mention_table, quote_records
 from .errors import InputError
@@ -37,7 +37,7 @@ from .loading import Article, article_from_text, load_article
 from .sentiment import LABELS, add_scores, aggregate_actors, get_scorer, mention_items, scorer_record
 from .topics import TopicModel
 
-__all__ = ["Record", "read_corpus", "analyze_corpus", "CorpusAnalysis", "CORPUS_SUFFIXES"]
+__all__ = ["Record", "read_corpus", "folder_articles", "analyze_corpus", "CorpusAnalysis", "CORPUS_SUFFIXES"]
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,8 @@ def read_corpus(path: str | os.PathLike[str], *, strict: bool = False,
     shown = display_path(p)
     if not p.exists():
         raise InputError(f"{shown}: no such corpus file or folder", path=shown)
+    if not p.is_dir():
+        check_regular_file(p, what="a corpus (.jsonl or .csv file, or a folder of articles)")
     if p.is_dir():
         rows = _folder(p)
     elif p.suffix.lower() == ".jsonl":
@@ -113,7 +115,17 @@ def _check(fields: dict, seen: set[str]) -> str | None:
         return "no text"
     for key in ("id", "title", "date", "source"):
         if key in fields and not isinstance(fields[key], str):
+            if isinstance(fields[key], (dict, list)):
+                return f"field {key} must be a string or a number, not a JSON {type(fields[key]).__name__}"
             fields[key] = "" if fields[key] is None else str(fields[key])
+    for key in ("text", "id", "title", "date", "source"):
+        value = fields.get(key, "")
+        if "\x00" in value:
+            return f"field {key} contains NUL characters (binary data, not text)"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"field {key} is not valid Unicode (a lone surrogate such as \\ud800)"
     if fields.get("date"):
         try:
             fields["date"] = date.fromisoformat(fields["date"][:10]).isoformat()
@@ -144,6 +156,12 @@ def _jsonl(path: Path, shown: str):
             except json.JSONDecodeError as exc:
                 yield where, {}, f"not JSON ({exc.msg})"
                 continue
+            except RecursionError:
+                yield where, {}, "not a usable record (JSON nested too deeply)"
+                continue
+            except ValueError as exc:  # an integer of thousands of digits
+                yield where, {}, f"not a usable record ({' '.join(str(exc).split())[:80]})"
+                continue
             if not isinstance(fields, dict):
                 yield where, {}, "not a JSON object"
                 continue
@@ -152,7 +170,7 @@ def _jsonl(path: Path, shown: str):
 
 
 def _csv(path: Path, shown: str):
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:  # a BOM is not part of the first column's name
         try:
             reader = csv.DictReader(fh)
             if not reader.fieldnames or "text" not in reader.fieldnames:
@@ -173,10 +191,28 @@ def _csv(path: Path, shown: str):
             raise InputError(f"{shown}: malformed CSV ({exc})", path=shown) from None
 
 
+def folder_articles(path: Path) -> tuple[list[Path], list[Path]]:
+    """The article files of a folder (.txt, .md, .html, sorted by name) and the links
+    among them that point outside the folder (never followed: a link could pull any file
+    of the machine into a report)."""
+    inside, outside = [], []
+    root = path.resolve()
+    for f in sorted(path.iterdir()):
+        if f.suffix.lower() not in _FOLDER_SUFFIXES:
+            continue
+        if f.is_symlink() and not f.resolve().is_relative_to(root):
+            outside.append(f)
+        elif f.is_file():
+            inside.append(f)
+    return inside, outside
+
+
 def _folder(path: Path):
-    files = sorted(f for f in path.iterdir() if f.is_file() and f.suffix.lower() in _FOLDER_SUFFIXES)
-    if not files:
+    files, links = folder_articles(path)
+    if not files and not links:
         raise InputError(f"{display_path(path)}: the folder has no .txt, .md or .html articles")
+    for f in links:
+        yield display_path(f), {}, "a link to a file outside the corpus folder (not followed)"
     for f in files:
         where = display_path(f)
         try:
@@ -205,6 +241,7 @@ class CorpusAnalysis:
         quotes: Every quotation with article id, speaker and actor.
         skipped: Records not used, with where and why.
         parameters: The parameters used.
+        notes: Adjustments made on the way, in words (e.g. fewer topics for a small corpus).
         sentiment_model: The scorer used (backend; for a trained model its weights' sha256).
     """
 
@@ -220,6 +257,7 @@ class CorpusAnalysis:
     skipped: list[Skipped] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
     sentiment_model: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable results (``results.json``); mentions go to Parquet."""
@@ -238,6 +276,7 @@ class CorpusAnalysis:
             "actor_time": self.actor_time.to_dict(orient="records"),
             "evidence": self.evidence.to_dict(orient="records"),
             "quotes": self.quotes.to_dict(orient="records"),
+            "notes": self.notes,
         }
 
     def write(self, folder: str | os.PathLike[str]) -> tuple[Path, Path]:
@@ -299,7 +338,7 @@ def analyze_corpus(
     matcher = ActorMatcher.from_file(actors or None, ner=ner)
     scorer = get_scorer(sentiment)
     tables = _Tables()
-    model = TopicModel(n_topics=n_topics, random_state=seed, n_jobs=n_jobs)
+    model = TopicModel(n_topics=n_topics, random_state=seed, n_jobs=n_jobs, fewer_if_needed=True)
 
     scored: list[pd.DataFrame] = []
     summary: list[Future] = []
@@ -335,6 +374,10 @@ def analyze_corpus(
     topics["size"] = [int((dominant == k).sum()) for k in topics["id"]]
     table["topic"] = np.repeat(dominant, article_table["mentions"])  # mentions come in article order
 
+    notes = []
+    if n_topics != "auto" and model.n_topics_ < n_topics:
+        notes.append(f"n_topics lowered from {n_topics} to {model.n_topics_}: the corpus's "
+                     f"{len(article_table)} articles and their terms allow no more.")
     parameters = {"corpus": display_path(path), "n_topics": n_topics, "topics_fitted": int(model.n_topics_),
                   "actors": display_path(actors) if actors else "default", "sentiment": sentiment, "ner": ner,
                   "n_boot": n_boot, "seed": seed, "strict": strict}
@@ -351,6 +394,7 @@ def analyze_corpus(
         skipped=tables.skipped,
         parameters=parameters,
         sentiment_model=scorer_record(sentiment, scorer),
+        notes=notes,
     )
 
 

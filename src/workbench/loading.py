@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from ._data import DEFAULT_ARTICLE, data_path, display_path
+from ._io import read_user_file
 from .errors import InputError
 
 __all__ = [
@@ -172,7 +173,11 @@ def article_from_text(text: str, *, source: str = "<string>", sha256: str | None
         else:
             kept.append((number, clean))
 
-    paragraphs = _group_paragraphs(kept, blank_separated=any(not t for _, t in kept))
+    filled = [i for i, (_, t) in enumerate(kept) if t]
+    # Blank lines *between* text mean blank-line separated paragraphs; blank lines at the
+    # ends (the newline nearly every file ends with) say nothing about the layout.
+    inner = kept[filled[0]:filled[-1] + 1] if filled else []
+    paragraphs = _group_paragraphs(kept, blank_separated=any(not t for _, t in inner))
     if not paragraphs:
         raise InputError(f"{source}: nothing is left of the article after removing boilerplate")
 
@@ -316,20 +321,7 @@ READERS: dict[str, Callable[..., Article]] = {
 # ------------------------------------------------------------------------- helpers
 def _read_bytes(path: Path, *, max_bytes: int) -> bytes:
     shown = display_path(path)
-    if not path.exists():
-        raise InputError(f"{shown}: no such file", path=shown)
-    if path.is_dir():
-        raise InputError(f"{shown}: is a directory, expected an article file", path=shown)
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise InputError(
-            f"{shown}: file is {size:,} bytes, larger than the {max_bytes:,}-byte limit for one article",
-            path=shown,
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{shown}: cannot be read ({exc.strerror})", path=shown) from None
+    raw = read_user_file(path, what="an article file", max_bytes=max_bytes)
     if not raw.strip():
         raise InputError(f"{shown}: the file is empty", path=shown)
     return raw

@@ -270,7 +270,9 @@ def run_corpus_report(
 
     params = validate_parameters(dict(parameters or {}, corpus=str(corpus)), CORPUS_PARAMETERS)
     path = Path(params["corpus"])
-    next(iter(read_corpus(path, strict=bool(params["strict"]))), None)  # fail fast on a bad corpus
+    records = read_corpus(path, strict=bool(params["strict"]))
+    for _ in records if params["strict"] else [next(records, None)]:  # fail fast on a bad corpus (strict: on
+        pass  # any malformed record, before a kernel starts)
     _check_common(params)
     kernel_params = dict(params, corpus=str(path.resolve()), actors=_absolute(params["actors"]),
                          results_path="results.json")
@@ -630,20 +632,25 @@ def _replace_dir(src: Path, dst: Path) -> None:
             shutil.rmtree(src, ignore_errors=True)  # the old report, now at src
             return
         old, lock = _locked_folder(dst.parent, f".{dst.name}.wbold-")
+        kept = old / dst.name
         try:
             try:
-                os.replace(dst, old / dst.name)
+                os.replace(dst, kept)
             except FileNotFoundError:
                 continue
             try:
                 os.rename(src, dst)
                 return
-            except OSError:
-                if not (dst.exists() or dst.is_symlink()):
-                    os.rename(old / dst.name, dst)  # put the old one back
+            except OSError:  # someone else put a dst there in between: go round again
                 continue
         finally:
-            shutil.rmtree(old, ignore_errors=True)
+            if kept.exists() and not (dst.exists() or dst.is_symlink()):
+                try:  # interrupted or failed in between: the old report goes back
+                    os.rename(kept, dst)
+                except OSError:
+                    pass  # left in the locked folder: the next run's clean_stale_folders restores it
+            if not kept.exists() or dst.exists():
+                shutil.rmtree(old, ignore_errors=True)
             os.close(lock)
     raise ReportError(f"could not move the report into {display_path(dst)}: it keeps being replaced")
 

@@ -60,6 +60,9 @@ class TopicModel(TransformerMixin, BaseEstimator):
         stability_resamples: Subsample refits for :attr:`stability_` (0 to skip).
         n_jobs: Processes for the refits, as in scikit-learn (None: 1; -1: all cores);
             the topics do not depend on it.
+        fewer_if_needed: Fit as many topics as the texts allow when that is fewer than
+            ``n_topics`` (``n_topics_`` says how many), instead of raising ValueError; for
+            texts that arrive as a stream, whose number is not known before the fit.
 
     Fitted attributes:
         n_topics_: The k used.
@@ -90,8 +93,10 @@ class TopicModel(TransformerMixin, BaseEstimator):
         k_range: tuple[int, int] = (2, 10),
         stability_resamples: int = 2,
         n_jobs: int | None = None,
+        fewer_if_needed: bool = False,
     ) -> None:
         self.n_topics = n_topics
+        self.fewer_if_needed = fewer_if_needed
         self.random_state = random_state
         self.max_features = max_features
         self.ngram_range = ngram_range
@@ -138,6 +143,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
             fit = self._choose_k(X)
         else:
             k = int(self.n_topics)
+            if k > limit and self.fewer_if_needed:
+                k = limit
             if k > limit:
                 raise ValueError(
                     f"n_topics={k} is more than the {X.shape[0]} texts / {X.shape[1]} terms allow (at most {limit})"

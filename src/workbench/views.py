@@ -241,7 +241,8 @@ def corpus_summary_html(corpus) -> str:
     if corpus.skipped:
         skipped = "<h4>Skipped records</h4>" + table_html(
             pd.DataFrame({"where": [x.where for x in corpus.skipped], "reason": [x.reason for x in corpus.skipped]}))
-    return table + head + skipped
+    notes = "".join(f"<p>{escape(note)}</p>" for note in getattr(corpus, "notes", []))
+    return table + head + notes + skipped
 
 
 def corpus_topics_html(corpus) -> str:

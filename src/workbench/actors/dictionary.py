@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .._data import DEFAULT_ACTORS, GAZETTEER, data_path, display_path
+from .._io import read_user_file
 from ..errors import InputError
 
 __all__ = ["Actor", "ActorDictionary", "load_actors", "ACTOR_TYPES", "GAZETTEER"]
@@ -82,7 +83,7 @@ def load_actors(path: str | os.PathLike[str] | None = None) -> ActorDictionary:
     """
     defaults = _read(data_path(DEFAULT_ACTORS))
     user = _read(Path(path)) if path else None
-    if user is not None and user.get("extends", True) is False:
+    if user is not None and not user.get("extends", True):
         entries, exclude, confusable = user["actors"], user.get("exclude", []), user.get("confusable", [])
         countries: list[Actor] = []
     else:
@@ -90,7 +91,7 @@ def load_actors(path: str | os.PathLike[str] | None = None) -> ActorDictionary:
         entries = defaults["actors"]
         exclude, confusable = defaults.get("exclude", []), defaults.get("confusable", [])
         if user is not None:
-            replaced = {e.get("name") for e in user["actors"] if isinstance(e, dict)}
+            replaced = {e.get("name") for e in user["actors"] if isinstance(e, dict) and isinstance(e.get("name"), str)}
             entries = [e for e in entries if e.get("name") not in replaced] + user["actors"]
             exclude = exclude + user.get("exclude", [])
             confusable = confusable + user.get("confusable", [])
@@ -112,17 +113,49 @@ def load_actors(path: str | os.PathLike[str] | None = None) -> ActorDictionary:
     unknown = sorted({a.parent for a in actors.values() if a.parent and a.parent not in actors})
     if unknown:
         raise InputError(f"{source}: parent actor(s) not in the dictionary: {', '.join(unknown)}", path=source)
+    cycle = _parent_cycle(actors)
+    if cycle:
+        raise InputError(f"{source}: parents form a cycle: {' → '.join(cycle)}", path=source)
     return ActorDictionary(actors, tuple(exclude), tuple(tuple(g) for g in confusable))
+
+
+def _parent_cycle(actors: Mapping[str, Actor]) -> list[str]:
+    """The first chain of parents that comes back to where it started, or []."""
+    done: set[str] = set()
+    for start in sorted(actors):
+        chain, current = [], start
+        while current in actors and current not in done:
+            if current in chain:
+                return chain[chain.index(current):] + [current]
+            chain.append(current)
+            current = actors[current].parent
+        done.update(chain)
+    return []
+
+
+#: Largest actor file read (the shipped one is 30 kB).
+MAX_ACTOR_FILE_BYTES = 10_000_000
+#: Longest name or alias (the longest real one is about 80 characters).
+MAX_ALIAS_CHARS = 200
 
 
 def _read(path: Path) -> dict:
     shown = display_path(path)
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{shown}: actor dictionary not found", path=shown)
+    raw = read_user_file(path, what="an actor dictionary (JSON)", max_bytes=MAX_ACTOR_FILE_BYTES)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{shown}: not a valid UTF-8 JSON actor dictionary ({exc})", path=shown) from None
+        doc = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(f"{shown}: not a valid UTF-8 JSON actor dictionary (not UTF-8)", path=shown) from None
+    except RecursionError:
+        raise InputError(f"{shown}: not a valid actor dictionary (nested too deeply)", path=shown) from None
+    except ValueError as exc:  # malformed JSON, or an integer too long to read
+        raise InputError(f"{shown}: not a valid UTF-8 JSON actor dictionary ({' '.join(str(exc).split())[:120]})",
+                         path=shown) from None
+    if isinstance(doc, dict) and "extends" in doc and not isinstance(doc["extends"], bool):
+        raise InputError(f"{shown}: 'extends' must be true or false (JSON booleans), got {doc['extends']!r:.40}",
+                         path=shown)
     entries = doc.get("actors") if isinstance(doc, dict) else None
     if not isinstance(entries, list) or not entries:
         raise InputError(f'{shown}: expected {{"actors": [...]}} with at least one actor', path=shown)
@@ -142,13 +175,17 @@ def _actor(entry: object, where: str) -> Actor:
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
         raise InputError(f"{where} needs a non-empty string 'name'")
     name = entry["name"].strip()
+    if len(name) > MAX_ALIAS_CHARS:
+        raise InputError(f"{where}: 'name' is longer than {MAX_ALIAS_CHARS} characters")
     kind = entry.get("type", "organisation")
     if kind not in ACTOR_TYPES:
-        raise InputError(f"{where} ({name}): type must be one of {', '.join(ACTOR_TYPES)}, got {kind!r}")
+        raise InputError(f"{where} ({name}): type must be one of {', '.join(ACTOR_TYPES)}, got {kind!r:.60}")
     aliases = entry.get("aliases", [name])
     for key in ("aliases", "titles", "demonyms"):
         if not _strings(entry.get(key, [])):
             raise InputError(f"{where} ({name}): {key!r} must be a list of non-empty strings")
+    if any(len(a) > MAX_ALIAS_CHARS for key in ("aliases", "titles", "demonyms") for a in entry.get(key, [])):
+        raise InputError(f"{where} ({name[:60]}): an alias, title or demonym is longer than {MAX_ALIAS_CHARS} characters")
     parent = entry.get("parent")
     if parent is not None and not isinstance(parent, str):
         raise InputError(f"{where} ({name}): 'parent' must be a string")

@@ -174,16 +174,27 @@ class TargetSentiment(Scorer):
         arrays = read_npz(path, what="sentiment model", hint=hint)
         try:
             info = json.loads(str(arrays["info"]))
-            labels = tuple(str(x) for x in arrays["labels"])
+            labels = tuple(str(x) for x in arrays["labels"]) if arrays["labels"].ndim == 1 else ()
             columns, weights, intercept = arrays["columns"], arrays["weights"], arrays["intercept"]
-        except (ValueError, KeyError) as exc:
+            if not isinstance(info, dict):
+                raise ValueError("info is not an object")
+        except (ValueError, KeyError, RecursionError) as exc:
             raise InputError(f"{shown}: not a readable sentiment model ({type(exc).__name__}); {hint}", path=shown) from None
         if info.get("format") != MODEL_FORMAT or labels != LABELS:
-            raise InputError(f"{shown}: model format {info.get('format')!r}, expected {MODEL_FORMAT!r}; {hint}", path=shown)
-        params = info["params"]
-        n_cols = 2 ** int(params["n_bits"])
-        if weights.shape != (len(LABELS), len(columns)) or (len(columns) and columns.max() >= n_cols):
+            raise InputError(f"{shown}: model format {str(info.get('format'))[:40]!r}, expected {MODEL_FORMAT!r}; "
+                             f"{hint}", path=shown)
+        params = info.get("params")
+        if not (isinstance(params, dict) and all(isinstance(params.get(k), int) and not isinstance(params[k], bool)
+                                                 for k in ("n_bits", "window", "max_iter"))
+                and 8 <= params["n_bits"] <= 24 and 1 <= params["window"] <= 100):
+            raise InputError(f"{shown}: model parameters are missing or out of range; {hint}", path=shown)
+        n_cols = 2 ** params["n_bits"]
+        if (weights.shape != (len(LABELS), len(columns)) or columns.ndim != 1 or intercept.shape != (len(LABELS),)
+                or columns.dtype.kind not in "iu" or weights.dtype.kind != "f" or intercept.dtype.kind != "f"
+                or (len(columns) and (columns.min() < 0 or columns.max() >= n_cols))):
             raise InputError(f"{shown}: model arrays are inconsistent; {hint}", path=shown)
+        if not (np.isfinite(weights).all() and np.isfinite(intercept).all()):
+            raise InputError(f"{shown}: model weights hold NaN or infinite values; {hint}", path=shown)
         self.n_bits, self.window, self.C, self.max_iter = params["n_bits"], params["window"], params["C"], params["max_iter"]
         coef = sparse.csr_matrix(
             (weights.ravel(), (np.repeat(np.arange(len(LABELS)), len(columns)), np.tile(columns, len(LABELS)))),

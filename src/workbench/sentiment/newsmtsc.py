@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
-from ..errors import InputError
 from .._data import data_path, display_path
+from .._io import check_regular_file
+from ..errors import InputError
 from ._items import LABELS, Item
 
 __all__ = ["read_newsmtsc", "evaluate", "split_path", "TRAIN", "SPLITS"]
@@ -23,6 +24,9 @@ __all__ = ["read_newsmtsc", "evaluate", "split_path", "TRAIN", "SPLITS"]
 #: The copies shipped in ``data/newsmtsc/`` (see the README there for source and licence).
 TRAIN = "newsmtsc/train.jsonl"
 SPLITS = {"dev_mt": "newsmtsc/dev_mt.jsonl", "dev_rw": "newsmtsc/dev_rw.jsonl", "train": TRAIN}
+
+#: Largest NewsMTSC-format file read (train is 3 MB).
+MAX_NEWSMTSC_BYTES = 500_000_000
 
 POLARITY_LABELS = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
 
@@ -40,25 +44,37 @@ def read_newsmtsc(path: str | os.PathLike[str]) -> tuple[list[Item], list[str]]:
     """
     p = Path(path)
     shown = display_path(p)
-    if not p.is_file():
+    if not p.exists():
         raise InputError(f"{shown}: no such NewsMTSC file", path=shown)
+    check_regular_file(p, what="a NewsMTSC JSONL file", max_bytes=MAX_NEWSMTSC_BYTES)
     items: list[Item] = []
     labels: list[str] = []
     with p.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
+        number = 0
+        while True:
+            try:
+                line = fh.readline()
+            except UnicodeDecodeError:
+                raise InputError(f"{shown}: line {number + 1} is not valid UTF-8", path=shown) from None
+            if not line:
+                break
+            number += 1
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
                 sentence = record["sentence_normalized"]
+                if not isinstance(sentence, str):
+                    raise TypeError("sentence_normalized is not a string")
                 for target in record["targets"]:
                     start, end = int(target["from"]), int(target["to"])
                     if not 0 <= start < end <= len(sentence):
                         raise ValueError(f"span {start}-{end} outside the sentence")
                     labels.append(POLARITY_LABELS[float(target["polarity"])])
                     items.append((sentence, start, end))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise InputError(f"{shown}: line {number} is not a NewsMTSC record ({exc})", path=shown) from None
+            except (ValueError, KeyError, TypeError, IndexError, RecursionError) as exc:
+                why = " ".join(str(exc).split())[:100] or type(exc).__name__
+                raise InputError(f"{shown}: line {number} is not a NewsMTSC record ({why})", path=shown) from None
     if not items:
         raise InputError(f"{shown}: no targets found", path=shown)
     return items, labels
