@@ -232,3 +232,13 @@ def test_possessive_names_and_generic_heads(matcher):
     m = find(matcher, "General Ann Smith's plan failed. The general election follows. Smith resigned.")
     people = m[m["type"] == "person"]
     assert list(people["alias"]) == ["Ann Smith", "Smith"]
+
+
+def test_mention_rows_share_their_sentence_instead_of_copying_it():
+    from workbench import article_from_text
+    from workbench.actors import ActorMatcher
+
+    article = article_from_text("US " * 2000)
+    mentions = ActorMatcher.from_file(None).find(article)
+    assert len(mentions) == 2000 and mentions["sentence"].dtype == object
+    assert mentions["sentence"].iloc[0] is mentions["sentence"].iloc[-1] is article.sentences[0].text

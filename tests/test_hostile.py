@@ -470,15 +470,14 @@ def test_non_utf8_file_names_are_one_line_or_a_report(tmp_path, capsys):
     _one_line_error(capsys, code, "caf\\xe9-missing.txt: no such file")
 
 
-@pytest.mark.slow
-def test_a_non_utf8_file_name_reports(tmp_path):
+def test_a_non_utf8_file_name_is_one_line_and_inside_a_corpus_folder_an_escaped_id(tmp_path, capsys):
+    from workbench.corpus import read_corpus
+
     path = tmp_path / os.fsdecode(b"caf\xe9.txt")
     path.write_bytes(SEED_PATH.read_bytes())
-    run = subprocess.run([str(WORKBENCH), "report", str(path), "-o", str(tmp_path / "out"), "--no-progress"],
-                         capture_output=True, text=True)
-    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
-    manifest = json.loads((tmp_path / "out" / "caf" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["input"]["path"].endswith("caf\\xe9.txt")
+    code = main(["report", str(path), "-o", str(tmp_path / "out")])
+    _one_line_error(capsys, code, "the file name is not valid UTF-8; rename the file")
+    assert [r.id for r in read_corpus(tmp_path)] == ["caf\\xe9"]
 
 
 @pytest.mark.slow

@@ -126,3 +126,11 @@ def test_html_article(write_file):
 def test_html_without_text_is_an_error(write_file):
     with pytest.raises(InputError, match="no article text"):
         load_article(write_file("empty.html", "<html><script>x()</script></html>"))
+
+
+def test_a_trailing_newline_does_not_change_how_a_file_is_read():
+    lines = "US troops leave Niger\nThe US said on Monday it would leave.\nNiger welcomed it."
+    for text in (lines, lines + "\n", "\n\n" + lines + "\n\n\n"):
+        article = article_from_text(text)
+        assert article.title == "US troops leave Niger"
+        assert article.paragraphs == ("The US said on Monday it would leave.", "Niger welcomed it.")

@@ -106,3 +106,28 @@ def test_an_actors_type_is_the_one_most_mentions_give():
     rows = [("Chelsea", t, "", "Chelsea", i, f"s{i}", "neutral", 0.0)
             for i, t in enumerate(["organisation", "club", "club", "organisation", "club"])]
     assert aggregate_actors(_mentions(rows)).iloc[0]["type"] == "club"
+
+
+def test_a_long_sentence_is_scored_in_a_window_around_the_mention():
+    from workbench.sentiment import MAX_CONTEXT, mention_item
+
+    short = "The US praised Niger."
+    assert mention_item(short, 4, 6) == (short, 4, 6)
+    long = "word " * 1000 + "The US praised Niger. " + "word " * 1000
+    start = long.index("US")
+    context, a, b = mention_item(long, start, start + 2)
+    assert len(context) <= MAX_CONTEXT and context[a:b] == "US" and "praised Niger" in context
+    assert not context.startswith(" ") and not context.endswith(" ")  # cut at spaces, not in words
+    one_word = "x" * 5000
+    context, a, b = mention_item(one_word, 2500, 2510)
+    assert context[a:b] == one_word[2500:2510] and len(context) <= MAX_CONTEXT
+
+
+def test_the_bootstrap_in_bounded_passes_gives_the_same_intervals():
+    from workbench.sentiment import bootstrap_intervals
+
+    rng = np.random.default_rng(0)
+    samples = [rng.uniform(-1, 1, n) for n in (2, 5, 5, 300)]
+    keys = ["a", "b", "c", "d"]
+    whole = bootstrap_intervals(samples, keys, n_boot=500, seed=3)
+    assert bootstrap_intervals(samples, keys, n_boot=500, seed=3, max_cells=997) == whole  # many small passes

@@ -295,9 +295,11 @@ def run_batch(
     if pending and scheduler:
         _run_on_cluster(pending, out, scheduler, done)
     elif pending:
-        run_in_processes(run_job, [(job, str(out)) for job in pending], jobs=jobs, time_limit=time_limit,
-                         failed=lambda args, why: _failed(args[0], why), done=done)
-        clean_stale_folders(out)  # the work folders of runs that were stopped or died
+        try:
+            run_in_processes(run_job, [(job, str(out)) for job in pending], jobs=jobs, time_limit=time_limit,
+                             failed=lambda args, why: _failed(args[0], why), done=done)
+        finally:
+            clean_stale_folders(out)  # the work folders of runs that were stopped, died or interrupted
     bar.close()
     ordered = [results[job.slug] for job in planned]
     write_index(out, ordered)

@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import pandas as pd
 
-from ._data import display_path
+from ._data import display_path, printable
 from ._io import canonical_json, check_regular_file, write_bytes_atomic, write_text_atomic
 from ._parallel import Workers, frozen_heap, worker_state
 from .actors import MENTION_COLUMNS, ActorMatcher, mention_table, quote_records
@@ -221,7 +221,7 @@ def _folder(path: Path):
             yield where, {}, str(exc).removeprefix(f"{where}: ")
             continue
         text = "\n\n".join(([article.title] if article.title else []) + list(article.paragraphs))
-        yield where, {"id": f.stem, "text": text, "title": article.title}, None
+        yield where, {"id": printable(f.stem), "text": text, "title": article.title}, None
 
 
 # --------------------------------------------------------------------------- analysis

@@ -233,7 +233,7 @@ def run_report(
     params, article_path, manifest = planned_report(article, parameters, notebook)
     load_article(article_path)  # fail fast on bad input
     _check_common(params)
-    kernel_params = dict(params, article=str(article_path.resolve()), actors=_absolute(params["actors"]),
+    kernel_params = dict(params, article=_kernel_path(article_path), actors=_absolute(params["actors"]),
                          results_path="results.json")
     return _execute(notebook, kernel_params, output_dir, slug or report_slug(article_path), progress, timeout,
                     title_of=lambda results: results["article"]["title"], manifest=manifest)
@@ -274,7 +274,7 @@ def run_corpus_report(
     for _ in records if params["strict"] else [next(records, None)]:  # fail fast on a bad corpus (strict: on
         pass  # any malformed record, before a kernel starts)
     _check_common(params)
-    kernel_params = dict(params, corpus=str(path.resolve()), actors=_absolute(params["actors"]),
+    kernel_params = dict(params, corpus=_kernel_path(path), actors=_absolute(params["actors"]),
                          results_path="results.json")
     manifest = _manifest("corpus", path, dict(params, corpus=display_path(path)), notebook)
     return _execute(notebook, kernel_params, output_dir, slug or report_slug(path), progress, timeout,
@@ -293,7 +293,20 @@ def _check_common(params: Mapping[str, Any]) -> None:
 
 
 def _absolute(path: str) -> str:
-    return str(Path(path).resolve()) if path else ""
+    return _kernel_path(Path(path)) if path else ""
+
+
+def _kernel_path(path: Path) -> str:
+    """The absolute path handed to the kernel: it travels as JSON (UTF-8), so a file name
+    that is not valid UTF-8 is refused here, in one line, with the advice to rename it."""
+    absolute = str(path.resolve())
+    try:
+        absolute.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = display_path(path)
+        raise InputError(f"{shown}: the file name is not valid UTF-8; rename the file (e.g. convmv -f latin1 -t utf-8)",
+                         path=shown) from None
+    return absolute
 
 
 def _execute(notebook, kernel_params: dict, output_dir, slug: str, progress: bool, timeout: int, *, title_of,
