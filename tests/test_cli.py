@@ -71,3 +71,43 @@ def test_bad_corpus_runs_fail_before_running(tmp_path, capsys, args, message, mo
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_version(capsys):
+    from workbench import __version__
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0 and capsys.readouterr().out == f"workbench {__version__}\n"
+
+
+@pytest.mark.parametrize("argv", [["-v", "report", "MISSING"], ["report", "-v", "MISSING"], ["report", "MISSING", "-q"],
+                                  ["sentiment", "evaluate", "-q", "--split", "MISSING"],
+                                  ["actors", "evaluate", "MISSING", "-v"]])
+def test_verbosity_flags_go_anywhere(tmp_path, capsys, argv):
+    argv = [str(tmp_path / "missing.txt") if a == "MISSING" else a for a in argv]
+    assert main(argv) == 2
+    assert "no such" in capsys.readouterr().err
+
+
+def test_verbose_and_quiet_exclude_each_other(capsys):
+    assert main(["-v", "report", "x.txt", "-q"]) == 2
+    assert "exclude each other" in capsys.readouterr().err
+
+
+def test_scheduler_without_the_dask_extra_is_one_line(tmp_path, capsys, monkeypatch):
+    import builtins
+
+    from .conftest import SEED_PATH
+
+    real_import = builtins.__import__
+
+    def no_distributed(name, *args, **kwargs):
+        if name == "distributed" or name.startswith("distributed."):
+            raise ImportError("No module named 'distributed'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_distributed)
+    code = main(["batch", str(SEED_PATH), "--scheduler", "tcp://127.0.0.1:1", "-o", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "pip install 'workbench[dask]'" in err, err

@@ -120,3 +120,37 @@ def test_explore_notebook_on_a_live_jupyter_server(tmp_path):
             server.kill()
             server.wait()
         log.close()
+
+
+def test_notebook_parameters_use_the_cli_rules():
+    from workbench import ParameterError
+    from workbench.reporting import notebook_parameters
+
+    namespace = {"In": [], "get_ipython": print, "json": json, "article": "", "n_topics": 4, "results_path": "r.json"}
+    assert notebook_parameters(namespace)["n_topics"] == 4
+    with pytest.raises(ParameterError, match="n_topics expects an integer, got 'abc'"):
+        notebook_parameters(dict(namespace, n_topics="abc"))
+    with pytest.raises(ParameterError, match="unknown parameter 'n_topicz'"):
+        notebook_parameters(dict(namespace, n_topicz=3))
+    with pytest.raises(ParameterError, match="strict must be one of 0, 1"):
+        notebook_parameters({"corpus": "c.jsonl", "strict": 2}, "corpus")
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name.endswith("_report.ipynb")], ids=lambda p: p.name)
+def test_each_report_notebook_checks_its_parameters_first(path):
+    nb = nbformat.read(path, as_version=4)
+    index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    assert "notebook_parameters(globals()" in nb.cells[index + 1].source
+
+
+@pytest.mark.slow
+def test_a_direct_papermill_run_with_a_bad_parameter_fails_at_the_check(tmp_path):
+    ensure_kernel()
+    run = subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "notebooks" / "article_report.ipynb"),
+                          str(tmp_path / "out.ipynb"), "-p", "n_topics", "abc", "-k", "workbench"],
+                         capture_output=True, text=True)
+    assert run.returncode != 0
+    assert "ParameterError: parameter n_topics expects an integer, got 'abc'" in run.stderr
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    check = next(i for i, c in enumerate(executed.cells) if "notebook_parameters(globals()" in c.source)
+    assert executed.cells[check].outputs and not any(c.get("outputs") for c in executed.cells[check + 1:])

@@ -16,15 +16,36 @@ from .errors import WorkbenchError
 log = logging.getLogger("workbench")
 
 
+def _add_verbosity(parser: argparse.ArgumentParser, default) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-v", "--verbose", action="store_true", default=default, help="log progress (info level)")
+    group.add_argument("-q", "--quiet", action="store_true", default=default,
+                       help="errors only: no warnings, no progress bars")
+
+
+def _with_verbosity(add_parser):
+    """``add_parser`` whose parsers also take -v/-q; their default is SUPPRESS, so a flag
+    given before the subcommand is not reset by the subcommand's parser."""
+    def add(*args, **kwargs):
+        child = add_parser(*args, **kwargs)
+        _add_verbosity(child, argparse.SUPPRESS)
+        return child
+    return add
+
+
 def _build_parser() -> argparse.ArgumentParser:
     from .reporting import CORPUS_PARAMETERS, NER_BACKENDS, REPORT_PARAMETERS
+
+    from . import __version__
 
     parser = argparse.ArgumentParser(
         prog="workbench",
         description="News-article research workbench: topics, actors and how each is portrayed.",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress (info level)")
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    _add_verbosity(parser, False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser = _with_verbosity(sub.add_parser)  # -v/-q are accepted after any subcommand too
 
     params = "\n".join(f"  {p.name:<11} {p.help} (default: {p.default!r})" for p in REPORT_PARAMETERS)
     params += "\n\ncorpus parameters (with --corpus):\n" + "\n".join(
@@ -53,6 +74,7 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Train the shipped target-dependent sentiment model on NewsMTSC, or score a scorer on a split.",
     )
     actions = sentiment.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser = _with_verbosity(actions.add_parser)
     train = actions.add_parser(
         "train",
         help="rebuild the shipped model, or fine-tune the neural one (deterministic)",
@@ -89,6 +111,7 @@ def _build_parser() -> argparse.ArgumentParser:
         description="The shipped name tagger (data/ner_model.npz) and its evaluation.",
     )
     actor_actions = actors.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actor_actions.add_parser = _with_verbosity(actor_actions.add_parser)
     actor_train = actor_actions.add_parser(
         "train", help="rebuild the shipped name tagger (deterministic, about 2 minutes)",
         description="Train the name tagger on a CoNLL-format file (default: CoNLL-2003 English train in "
@@ -156,7 +179,15 @@ def _interrupted(signum, frame) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``workbench`` command; returns the exit status."""
     args = _build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.verbose and args.quiet:
+        print("workbench: error: -v and -q exclude each other", file=sys.stderr)
+        return 2
+    level = logging.INFO if args.verbose else logging.ERROR if args.quiet else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if args.quiet:
+        import warnings
+
+        warnings.simplefilter("ignore")
     previous = {}
     if threading.current_thread() is threading.main_thread():
         previous = {sig: signal.signal(sig, _interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -173,7 +204,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.command == "report":
             from .reporting import CORPUS_PARAMETERS, parse_parameter_values, run_corpus_report, run_report
 
-            progress = not args.no_progress and sys.stderr.isatty()
+            progress = not args.no_progress and not args.quiet and sys.stderr.isatty()
             if args.corpus:
                 if args.article:
                     raise WorkbenchError("give an article or --corpus, not both")
@@ -195,7 +226,7 @@ def _run(args: argparse.Namespace) -> int:
             limit = DEFAULT_TIME_LIMIT if args.time_limit is None else (args.time_limit or None)
             results = run_batch(args.inputs, grid=args.grid, parameters=parse_parameter_values(args.parameter),
                                 output_dir=args.output_dir, jobs=args.jobs, force=args.force,
-                                scheduler=args.scheduler, progress=not args.no_progress and sys.stderr.isatty(),
+                                scheduler=args.scheduler, progress=not args.no_progress and not args.quiet and sys.stderr.isatty(),
                                 time_limit=limit)
             failed = [r for r in results if r.status == "failed"]
             for r in failed:
@@ -315,7 +346,10 @@ def _train_neural(args: argparse.Namespace, items, labels) -> None:
         if args.output is None and (cached / WEIGHTS).is_file() and (cached / CONFIG).is_file():
             print(f"seed {seed}: already trained, kept {display_path(cached)} (delete it to retrain)")
             continue
-        member.fit(items, labels, dev=dev, progress=sys.stderr.isatty())
+        if not args.quiet:  # a line even without a terminal: this takes minutes (-v logs each epoch)
+            print(f"seed {seed}: fine-tuning on {len(items):,} targets (about 13 minutes on 2 cores)…",
+                  file=sys.stderr, flush=True)
+        member.fit(items, labels, dev=dev, progress=sys.stderr.isatty() and not args.quiet)
         folder = member.save(None if args.output is None else Path(args.output) / f"seed-{seed}")
         print(f"seed {seed}:")
         print(member.history_.round(2).to_string())

@@ -23,6 +23,7 @@ import re
 import shutil
 import sys
 import tempfile
+import types
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,6 +50,7 @@ __all__ = [
     "REPORT_NOTEBOOK",
     "KERNEL_NAME",
     "validate_parameters",
+    "notebook_parameters",
     "parse_parameter_values",
     "run_report",
     "planned_report",
@@ -147,6 +149,31 @@ def validate_parameters(values: Mapping[str, Any], spec: Sequence[Parameter] = R
             raise ParameterError(f"parameter {name} must be one of {choices}, got {value!r}", name=name)
         checked[name] = value
     return checked
+
+
+#: Names a notebook's namespace holds besides its parameters (IPython's, and the results file).
+_NOTEBOOK_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open", "results_path"})
+
+
+def notebook_parameters(namespace: Mapping[str, Any], kind: str = "article") -> dict[str, Any]:
+    """The parameters of a report notebook, checked by the rules ``workbench report`` uses.
+
+    The notebooks call it in the cell after their parameters cell, with ``globals()``, so
+    a run straight from papermill (``papermill … -p n_topics abc``) fails there, at once,
+    with the CLI's one-line message; a misspelt ``-p`` name (which papermill only warns
+    about) is an error too.
+
+    Raises:
+        ParameterError: as :func:`validate_parameters`.
+    """
+    spec = REPORT_PARAMETERS if kind == "article" else CORPUS_PARAMETERS
+    known = {p.name for p in spec}
+    unknown = sorted(k for k, v in namespace.items()
+                     if not (k.startswith("_") or k in known or k in _NOTEBOOK_NAMES or callable(v)
+                             or isinstance(v, types.ModuleType)))  # imports are not parameters
+    if unknown:
+        _spec(unknown[0], spec)  # raises the "unknown parameter … known parameters: …" error
+    return validate_parameters({name: namespace[name] for name in known if name in namespace}, spec)
 
 
 def _shown(value: int) -> str:
