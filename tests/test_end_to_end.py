@@ -87,9 +87,8 @@ def test_parameters_and_hostile_article(tmp_path):
 
 
 def test_report_replaces_an_older_one_whole(tmp_path):
-    folder = tmp_path / "us-niger-troop-withdrawal"
-    folder.mkdir()
-    (folder / "stale.txt").write_text("old")
+    folder = run_report(output_dir=tmp_path)
+    (folder / "stale.txt").write_text("old")  # an older report, with a file the new one does not have
     run_report(output_dir=tmp_path)
     assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "report.html", "report.ipynb", "results.json"]
     assert [p.name for p in tmp_path.iterdir()] == ["us-niger-troop-withdrawal"]

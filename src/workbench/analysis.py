@@ -175,8 +175,11 @@ def analyze(
         model.fit(texts)
         topics = model.topics_frame(n_terms)
         dominant = model.dominant_topic()
+        if not model.converged_:
+            notes.append(f"The topic model (NMF) did not converge within {model.max_iter} iterations; its topics "
+                         "may change with more.")
     except ValueError as exc:
-        log.warning("no topics: %s", exc)
+        log.info("no topics: %s", exc)  # said in the notes
         notes.append(f"No topics were fitted: {exc}.")
         model, topics, dominant = None, pd.DataFrame(columns=["id", "label", "terms", "weight", "coherence"]), [-1] * len(texts)
     units = pd.DataFrame(

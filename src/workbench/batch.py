@@ -267,7 +267,7 @@ def run_batch(
             that hangs, or dies (out of memory, killed), fails alone: the rest run and
             the index is written.
     """
-    from tqdm.auto import tqdm
+    from ._progress import progress_bar
 
     out = Path(output_dir)
     try:
@@ -286,7 +286,7 @@ def run_batch(
         else:
             pending.append(job)
     log.info("%d reports: %d to run, %d unchanged", len(planned), len(pending), len(planned) - len(pending))
-    bar = tqdm(total=len(pending), desc="reports", unit=" report", disable=not progress)
+    bar = progress_bar(total=len(pending), desc="reports", unit=" report", disable=not progress)
 
     def done(result: JobResult) -> None:
         results[result.slug] = result

@@ -375,12 +375,15 @@ def analyze_corpus(
     table["topic"] = np.repeat(dominant, article_table["mentions"])  # mentions come in article order
 
     notes = []
+    if not model.converged_:
+        notes.append(f"The topic model (NMF) did not converge within {model.max_iter} iterations; its topics "
+                     "may change with more.")
     if n_topics != "auto" and model.n_topics_ < n_topics:
         notes.append(f"n_topics lowered from {n_topics} to {model.n_topics_}: the corpus's "
                      f"{len(article_table)} articles and their terms allow no more.")
     parameters = {"corpus": display_path(path), "n_topics": n_topics, "topics_fitted": int(model.n_topics_),
                   "actors": display_path(actors) if actors else "default", "sentiment": sentiment, "ner": ner,
-                  "n_boot": n_boot, "seed": seed, "strict": strict}
+                  "n_boot": n_boot, "seed": seed, "strict": bool(strict)}
     return CorpusAnalysis(
         articles=article_table,
         topic_model=model,
@@ -442,9 +445,9 @@ def _analysed_bodies(path, tables: _Tables, workers: Workers, *, scorer, strict:
     """Analyse the corpus chunk by chunk with ``workers``, keeping the results in
     ``tables``; yield the cleaned bodies in corpus order and call ``when_read`` once
     the last is in ``tables``."""
-    from tqdm.auto import tqdm
+    from ._progress import progress_bar
 
-    with tqdm(desc="articles", unit=" art", disable=not progress) as bar:
+    with progress_bar(desc="articles", unit=" art", disable=not progress) as bar:
         pending: deque = deque()
         for chunk in _chunks(path, chunk_size):
             pending.append(workers.submit(_analyse_chunk, chunk, strict))

@@ -10,7 +10,8 @@ file is written, so a failed or interrupted run leaves nothing half-written.
 
 Determinism lives here: notebook metadata that varies between runs (papermill
 timestamps and durations, execution times, cell ids) is stripped or fixed, stderr
-streams are dropped from the HTML, and figures are PNGs without timestamps.
+streams are kept out of ``report.ipynb`` and the HTML (they go to the log), and figures
+are PNGs without timestamps.
 """
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ from html import escape
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ._data import (DEFAULT_ACTORS, DEFAULT_ARTICLE, DEFAULT_MODEL, DEFAULT_NER_MODEL, GAZETTEER, NER_LEXICON,
-                    data_path, display_path, project_root)
+from ._data import (BASE_ENV, DEFAULT_ACTORS, DEFAULT_ARTICLE, DEFAULT_MODEL, DEFAULT_NER_MODEL, GAZETTEER,
+                    NER_LEXICON, base_dir, data_path, display_path, notebook_path, resolve_path)
 from ._io import canonical_json, current_umask, sha256_file, sha256_unchanged_file, write_text_atomic
 from .errors import InputError, ParameterError, ReportError
 from .loading import load_article
@@ -68,7 +69,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-REPORT_NOTEBOOK = project_root() / "notebooks" / "article_report.ipynb"
+REPORT_NOTEBOOK = notebook_path("article_report.ipynb")
 #: The Jupyter kernel the project registers (``make`` installs it into ``.venv``).
 KERNEL_NAME = "workbench"
 
@@ -158,7 +159,9 @@ _NOTEBOOK_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open",
 def notebook_parameters(namespace: Mapping[str, Any], kind: str = "article") -> dict[str, Any]:
     """The parameters of a report notebook, checked by the rules ``workbench report`` uses.
 
-    The notebooks call it in the cell after their parameters cell, with ``globals()``, so
+    Paths are returned resolved (:func:`~workbench._data.resolve_path`), ready for
+    :func:`~workbench.analysis.analyze` or :func:`~workbench.corpus.analyze_corpus`. The
+    notebooks call it in the cell after their parameters cell, with ``globals()``, so
     a run straight from papermill (``papermill … -p n_topics abc``) fails there, at once,
     with the CLI's one-line message; a misspelt ``-p`` name (which papermill only warns
     about) is an error too.
@@ -173,7 +176,11 @@ def notebook_parameters(namespace: Mapping[str, Any], kind: str = "article") -> 
                              or isinstance(v, types.ModuleType)))  # imports are not parameters
     if unknown:
         _spec(unknown[0], spec)  # raises the "unknown parameter … known parameters: …" error
-    return validate_parameters({name: namespace[name] for name in known if name in namespace}, spec)
+    checked = validate_parameters({name: namespace[name] for name in known if name in namespace}, spec)
+    for name in ("article", "actors", "corpus"):  # paths come as display_path writes them
+        if checked.get(name):
+            checked[name] = str(resolve_path(checked[name]))
+    return checked
 
 
 def _shown(value: int) -> str:
@@ -260,7 +267,8 @@ def run_report(
     params, article_path, manifest = planned_report(article, parameters, notebook)
     load_article(article_path)  # fail fast on bad input
     _check_common(params)
-    kernel_params = dict(params, article=_kernel_path(article_path), actors=_absolute(params["actors"]),
+    kernel_params = dict(params, article=_kernel_path(article_path) if params["article"] else "",
+                         actors=_kernel_path(Path(params["actors"])) if params["actors"] else "",
                          results_path="results.json")
     return _execute(notebook, kernel_params, output_dir, slug or report_slug(article_path), progress, timeout,
                     title_of=lambda results: results["article"]["title"], manifest=manifest)
@@ -279,7 +287,7 @@ CORPUS_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("strict", int, 0, "1: reject the corpus at the first malformed record; 0: skip and report it",
               choices=(0, 1)),
 )
-CORPUS_NOTEBOOK = project_root() / "notebooks" / "corpus_report.ipynb"
+CORPUS_NOTEBOOK = notebook_path("corpus_report.ipynb")
 
 
 def run_corpus_report(
@@ -301,7 +309,8 @@ def run_corpus_report(
     for _ in records if params["strict"] else [next(records, None)]:  # fail fast on a bad corpus (strict: on
         pass  # any malformed record, before a kernel starts)
     _check_common(params)
-    kernel_params = dict(params, corpus=_kernel_path(path), actors=_absolute(params["actors"]),
+    kernel_params = dict(params, corpus=_kernel_path(path),
+                         actors=_kernel_path(Path(params["actors"])) if params["actors"] else "",
                          results_path="results.json")
     manifest = _manifest("corpus", path, dict(params, corpus=display_path(path)), notebook)
     return _execute(notebook, kernel_params, output_dir, slug or report_slug(path), progress, timeout,
@@ -319,21 +328,18 @@ def _check_common(params: Mapping[str, Any]) -> None:
     check_name_finder(params["ner"])
 
 
-def _absolute(path: str) -> str:
-    return _kernel_path(Path(path)) if path else ""
-
-
 def _kernel_path(path: Path) -> str:
-    """The absolute path handed to the kernel: it travels as JSON (UTF-8), so a file name
-    that is not valid UTF-8 is refused here, in one line, with the advice to rename it."""
-    absolute = str(path.resolve())
+    """A path as the kernel gets it: as :func:`display_path` writes it (``data/…``, relative
+    to the working folder, else absolute), so ``report.ipynb`` holds no checkout or venv
+    path; the notebook reads it back with :func:`resolve_path`. It travels as JSON
+    (UTF-8): a file name that is not valid UTF-8 is refused here, in one line."""
     try:
-        absolute.encode("utf-8")
+        str(path.resolve()).encode("utf-8")
     except UnicodeEncodeError:
         shown = display_path(path)
         raise InputError(f"{shown}: the file name is not valid UTF-8; rename the file (e.g. convmv -f latin1 -t utf-8)",
                          path=shown) from None
-    return absolute
+    return display_path(path)
 
 
 def _execute(notebook, kernel_params: dict, output_dir, slug: str, progress: bool, timeout: int, *, title_of,
@@ -354,6 +360,8 @@ def _execute(notebook, kernel_params: dict, output_dir, slug: str, progress: boo
     try:
         ensure_kernel()
         log.info("running %s into %s", display_path(notebook), display_path(final))
+        saved_base = os.environ.get(BASE_ENV)
+        os.environ[BASE_ENV] = str(base_dir())  # the kernel resolves relative paths from here, not its cwd
         try:
             nb = pm.execute_notebook(
                 str(notebook),
@@ -375,6 +383,11 @@ def _execute(notebook, kernel_params: dict, output_dir, slug: str, progress: boo
             ) from None
         except (RuntimeError, TimeoutError, OSError) as exc:  # the kernel did not start or died
             raise ReportError(f"the report kernel failed: {' '.join(str(exc).split())[:300]}") from None
+        finally:
+            if saved_base is None:
+                os.environ.pop(BASE_ENV, None)
+            else:
+                os.environ[BASE_ENV] = saved_base
         results_file = work / "results.json"
         if not results_file.is_file():
             raise ReportError("the report notebook did not write results.json")
@@ -525,9 +538,9 @@ def verify_report(folder: str | os.PathLike[str]) -> list[str]:
         elif sha256_file(path) != digest:
             problems.append(f"{name}: changed since the report was made")
     params = dict(manifest["parameters"])
-    source = _from_display(manifest["input"]["path"])
+    source = resolve_path(manifest["input"]["path"])
     if params.get("actors"):
-        params["actors"] = str(_from_display(params["actors"]))
+        params["actors"] = str(resolve_path(params["actors"]))
     tmp, lock = _locked_folder(folder.parent, ".verify.wbtmp-")
     try:
         if manifest["kind"] == "corpus":
@@ -551,9 +564,6 @@ def verify_report(folder: str | os.PathLike[str]) -> list[str]:
     return problems
 
 
-def _from_display(shown: str) -> Path:
-    path = Path(shown)
-    return path if path.is_absolute() else project_root() / path
 
 
 def is_report(path: Path) -> bool:
@@ -706,7 +716,27 @@ def normalize_notebook(nb):
         cell["id"] = f"cell-{index:02d}"
         for key in ("papermill", "execution", "collapsed", "scrolled"):
             cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            cell.outputs = _steady_outputs(cell.outputs, index)
     return nb
+
+
+def _steady_outputs(outputs: list, index: int) -> list:
+    """A cell's outputs without stderr (warnings name the venv's absolute path, and how a
+    kernel's streams are cut into outputs depends on timing): stderr text goes to this
+    process's log instead, and consecutive stdout pieces become one output."""
+    kept: list = []
+    for output in outputs:
+        if output.get("output_type") == "stream":
+            if output.get("name") == "stderr":
+                for line in str(output.get("text", "")).strip().splitlines()[:20]:
+                    log.warning("report cell %d wrote to stderr: %s", index, line)
+                continue
+            if kept and kept[-1].get("output_type") == "stream" and kept[-1].get("name") == output.get("name"):
+                kept[-1]["text"] += output["text"]
+                continue
+        kept.append(output)
+    return kept
 
 
 #: Styles of the rendered page; no external font, script or stylesheet.

@@ -12,6 +12,7 @@ seeded 80% subsamples, matched one-to-one). ``n_topics="auto"`` picks k by them.
 from __future__ import annotations
 
 import logging
+import warnings
 from itertools import chain, islice
 from typing import Iterable, Iterator, Sequence
 
@@ -21,6 +22,7 @@ from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
@@ -75,6 +77,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
         diversity_: Share of unique terms among all topics' top-25 terms (top
             vocabulary/k when that is smaller).
         stability_: Mean matched cosine similarity to subsample refits (nan if skipped).
+        converged_: Whether NMF converged within ``max_iter`` iterations (scikit-learn's
+            ConvergenceWarning is not shown; reports say it in their notes).
         labels_: A short readable label per topic (distinctive terms, bigrams where frequent).
         k_table_: With ``n_topics="auto"``: k vs coherence, diversity, stability, score.
     """
@@ -152,6 +156,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
             fit = self._fits(X, [k])[0]
         self.n_topics_ = fit["k"]
         self.nmf_, self.order_ = fit["nmf"], fit["order"]
+        self.converged_ = bool(self.nmf_.n_iter_ < self.max_iter)
         self.components_ = self.nmf_.components_[self.order_]
         self.doc_topics_ = fit["W"][:, self.order_]
         totals = self.doc_topics_.sum(axis=0)
@@ -232,7 +237,9 @@ class TopicModel(TransformerMixin, BaseEstimator):
             fits = []
             for k in ks:
                 nmf = NMF(n_components=k, init="nndsvd", random_state=self.random_state, max_iter=self.max_iter)
-                W = nmf.fit_transform(X)
+                with warnings.catch_warnings():  # said by converged_ (and the report's notes) instead
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    W = nmf.fit_transform(X)
                 others = [workers.result(refits[k, r]) for r in range(self.stability_resamples) if (k, r) in refits]
                 fits.append(self._figures(X, k, nmf, W, others))
         return fits
@@ -312,7 +319,9 @@ def _top_indices(components: np.ndarray, n: int) -> list[np.ndarray]:
 def _nmf_components(X, k: int, random_state: int, max_iter: int) -> np.ndarray:
     """The topic-term matrix of an NMF fit (a stability refit; runs in a worker)."""
     nmf = NMF(n_components=k, init="nndsvd", random_state=random_state, max_iter=max_iter)
-    return nmf.fit(X).components_
+    with warnings.catch_warnings():  # a refit only measures stability
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return nmf.fit(X).components_
 
 
 def _stability(reference: np.ndarray, others: Sequence[np.ndarray]) -> float:

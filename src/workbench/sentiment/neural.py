@@ -275,7 +275,7 @@ class NeuralTargetSentiment(Scorer):
         weights and the averages of the last two and three epochs are scored there and the
         checkpoint with the best mean macro-F1 is kept (without dev: the last epoch)."""
         torch = _torch()
-        from tqdm.auto import tqdm
+        from .._progress import progress_bar
 
         items = check_items(items)
         labels = check_labels(items, labels)
@@ -303,7 +303,7 @@ class NeuralTargetSentiment(Scorer):
                 optimizer, lambda step: min((step + 1) / warm, max(0.0, (total - step) / max(1, total - warm))))
             order_rng = np.random.RandomState(self.seed)
             history, states = [], {}
-            bar = tqdm(total=total, desc="fine-tuning", unit="batch", disable=not progress)
+            bar = progress_bar(total=total, desc="fine-tuning", unit="batch", disable=not progress)
             lengths = np.array([len(tokens) for tokens, _, _ in encoded])
             for epoch in range(1, self.epochs + 1):
                 self.net_.train()
