@@ -137,3 +137,37 @@ def test_parameter_choices_match_the_code():
 
     assert REPORT_UNITS == TOPIC_UNITS and SENTIMENT_BACKENDS == tuple(sorted(SCORERS))
     assert REPORT_NER == NER_BACKENDS
+
+
+def test_normalize_drops_stderr_and_joins_stdout_pieces():
+    import nbformat
+
+    from workbench.reporting import normalize_notebook
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print('a'); print('b')")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="a\n"),
+                    nbformat.v4.new_output("stream", name="stderr", text="/venv/lib/x.py:1: Warning\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="b\n")]
+    nb.cells = [cell]
+    outputs = normalize_notebook(nb).cells[0].outputs
+    assert [(o["name"], o["text"]) for o in outputs] == [("stdout", "a\nb\n")]
+
+
+@pytest.mark.slow
+def test_verify_passes_while_both_cores_are_busy(tmp_path):
+    """The same bytes under load: two processes spin on the CPUs while the report is made
+    and while verify re-runs it."""
+    import subprocess
+    import sys
+
+    from workbench.reporting import run_report, verify_report
+
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        folder = run_report(output_dir=tmp_path)
+        assert verify_report(folder) == []
+    finally:
+        for process in busy:
+            process.kill()
+            process.wait()

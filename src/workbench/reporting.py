@@ -241,8 +241,8 @@ def planned_report(article, parameters: Mapping[str, Any] | None = None,
     article_path = Path(params["article"]) if params["article"] else data_path(DEFAULT_ARTICLE)
     if not article_path.is_file():
         load_article(article_path)  # raises the one-line InputError
-    return params, article_path, _manifest("article", article_path, dict(params, article=display_path(article_path)),
-                                           notebook)
+    shown = display_path(article_path) if params["article"] else ""  # as given: "" is the seed, as the kernel gets it
+    return params, article_path, _manifest("article", article_path, dict(params, article=shown), notebook)
 
 
 def run_report(
@@ -547,8 +547,9 @@ def verify_report(folder: str | os.PathLike[str]) -> list[str]:
             params.pop("corpus", None)
             rerun = run_corpus_report(source, output_dir=tmp, parameters=params, slug="rerun")
         else:
-            params.pop("article", None)
-            rerun = run_report(source, output_dir=tmp, parameters=params, slug="rerun")
+            article = params.pop("article", "")
+            rerun = run_report(resolve_path(article) if article else None, output_dir=tmp, parameters=params,
+                               slug="rerun")
         fresh = read_manifest(rerun)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
