@@ -10,6 +10,8 @@ import pytest
 
 from workbench.reporting import run_report
 
+from .conftest import ROOT
+
 pytestmark = pytest.mark.slow
 
 WORKBENCH = Path(sys.executable).with_name("workbench")
@@ -59,6 +61,16 @@ def test_seed_report_html_content(seed_report):
     for absent in ("<script", "injected-parameters", "from workbench import", "analyze(", "results_file =",
                    "Kernel is running", "http://", "https://"):
         assert absent not in html, absent
+
+
+def test_report_notebook_has_no_stderr_and_no_absolute_path(seed_report):
+    import nbformat
+
+    notebook = (seed_report / "report.ipynb").read_text(encoding="utf-8")
+    assert str(ROOT) not in notebook and sys.prefix not in notebook and str(seed_report.parent) not in notebook
+    outputs = [o for c in nbformat.reads(notebook, as_version=4).cells for o in c.get("outputs", [])]
+    assert outputs and not [o for o in outputs if o.get("name") == "stderr"]
+    assert "IProgress" not in notebook and "ConvergenceWarning" not in notebook
 
 
 def test_second_run_is_byte_identical(seed_report, tmp_path):

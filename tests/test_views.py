@@ -81,3 +81,34 @@ def test_actor_mentions_and_explain(seed_analysis):
     why = TargetSentiment().explain((sentence, 16, 23), top=5)
     assert len(why) == 5 and why.loc[0, "toward_positive"] < 0
     assert list(why.columns) == ["feature", "value", "negative", "neutral", "positive", "toward_positive"]
+
+
+def _displayed(obj) -> dict:
+    """What JupyterLab gets for ``obj``: IPython's display formatter, as a kernel runs it."""
+    from IPython.core.formatters import DisplayFormatter
+
+    data, _ = DisplayFormatter().format(obj)
+    return data
+
+
+def test_a_fitted_topic_model_displays_its_topics_not_the_estimator_diagram():
+    from workbench import TopicModel
+
+    texts = ["troops leave niger base", "niger junta troops base", "oil prices rise markets",
+             "markets oil prices fall", "election votes parliament", "parliament election votes count"]
+    model = TopicModel(n_topics=3).fit(texts)
+    html = _displayed(model)["text/html"]
+    assert "top terms" in html and "sk-estimator" not in html
+    assert "sk-" in _displayed(TopicModel(n_topics=3))["text/html"]  # unfitted: scikit-learn's own view
+
+
+def test_a_returned_figure_displays_as_an_image_without_matplotlib_inline(seed_analysis):
+    from workbench import plots
+
+    data = _displayed(plots.actor_sentiment_figure(seed_analysis.rollup))
+    assert data.get("image/png", b"")[:4] == b"\x89PNG"
+
+
+def test_removed_lines_display_as_a_table(seed_article):
+    html = _displayed(seed_article.removed)["text/html"]
+    assert "<table" in html and "reason" in html and seed_article.removed[0].reason in html

@@ -28,6 +28,7 @@ __all__ = [
     "Article",
     "Sentence",
     "RemovedLine",
+    "RemovedLines",
     "load_article",
     "article_from_text",
     "html_to_text",
@@ -58,6 +59,16 @@ class RemovedLine:
     line: int
     text: str
     reason: str
+
+
+class RemovedLines(tuple):
+    """The lines removed as boilerplate (a tuple of :class:`RemovedLine`), shown as a table
+    in JupyterLab."""
+
+    def _repr_html_(self) -> str:
+        from .views import removed_lines_html
+
+        return removed_lines_html(self)
 
 
 @dataclass(frozen=True)
@@ -206,7 +217,7 @@ def article_from_text(text: str, *, source: str = "<string>", sha256: str | None
         body=body,
         paragraph_starts=tuple(starts),
         sentences=tuple(sentences),
-        removed=tuple(removed),
+        removed=RemovedLines(removed),
         sha256=digest,
         source=source,
     )

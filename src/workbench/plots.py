@@ -1,11 +1,24 @@
-"""Matplotlib figures, returned as ``Figure`` objects (no pyplot global state)."""
+"""Matplotlib figures, returned as ``Figure`` objects (no pyplot global state) that show
+themselves as images in JupyterLab."""
 from __future__ import annotations
+
+import io
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["actor_sentiment_figure", "actor_time_figure"]
+__all__ = ["DisplayedFigure", "actor_sentiment_figure", "actor_time_figure"]
+
+
+class DisplayedFigure(Figure):
+    """A Figure that displays as a PNG in a notebook with or without ``%matplotlib inline``
+    (a bare Figure made without pyplot displays as ``<Figure size 700x480 …>`` text)."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
+        return buffer.getvalue()
 
 
 def actor_sentiment_figure(actors: pd.DataFrame, *, top: int = 15, title: str = "How each actor is portrayed") -> Figure:
@@ -17,7 +30,7 @@ def actor_sentiment_figure(actors: pd.DataFrame, *, top: int = 15, title: str = 
         title: Axes title.
     """
     shown = actors.head(top).iloc[::-1]  # most mentioned at the top
-    fig = Figure(figsize=(7, 0.45 * max(len(shown), 1) + 1.2), layout="constrained")
+    fig = DisplayedFigure(figsize=(7, 0.45 * max(len(shown), 1) + 1.2), layout="constrained")
     ax = fig.add_subplot()
     if shown.empty:
         ax.text(0.5, 0.5, "no actor mentioned", ha="center", va="center", transform=ax.transAxes)
@@ -39,7 +52,7 @@ def actor_sentiment_figure(actors: pd.DataFrame, *, top: int = 15, title: str = 
 
 def actor_time_figure(actor_time: pd.DataFrame, actors: list[str]) -> Figure:
     """Mean polarity per month for ``actors`` (from ``CorpusAnalysis.actor_time``)."""
-    fig = Figure(figsize=(8, 3.5), layout="constrained")
+    fig = DisplayedFigure(figsize=(8, 3.5), layout="constrained")
     ax = fig.add_subplot()
     rows = actor_time[actor_time["root"].isin(actors)]
     if rows.empty:

@@ -198,6 +198,14 @@ class TopicModel(TransformerMixin, BaseEstimator):
             }
         )
 
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """What JupyterLab shows: fitted, the topics (IPython asks for this bundle before
+        ``_repr_html_``, and scikit-learn's would show the estimator diagram); unfitted,
+        scikit-learn's estimator view."""
+        if not hasattr(self, "components_"):
+            return super()._repr_mimebundle_(**kwargs)
+        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+
     def _repr_html_(self) -> str:
         """Fitted: the topics with their terms; unfitted: scikit-learn's estimator view."""
         if not hasattr(self, "components_"):

@@ -117,9 +117,14 @@ def parameters_html(analysis: Analysis) -> str:
 
 def removed_html(article: Article) -> str:
     """Lines removed as boilerplate, with the rule that removed each."""
-    if not article.removed:
+    return removed_lines_html(article.removed)
+
+
+def removed_lines_html(removed) -> str:
+    """A table of removed lines (``Article.removed``): line, rule, text."""
+    if not removed:
         return "<p>No lines were removed.</p>"
-    return table_html(pd.DataFrame([{"line": r.line, "reason": r.reason, "text": r.text} for r in article.removed]))
+    return table_html(pd.DataFrame([{"line": r.line, "reason": r.reason, "text": r.text} for r in removed]))
 
 
 def topics_html(analysis: Analysis) -> str:
