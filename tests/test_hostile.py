@@ -117,14 +117,20 @@ def test_hostile_but_valid_input(out, tmp_path, capsys, case, name, content):
     assert any(a["actor"] == "United States" for a in results["actors"])
 
 
+def _started_report(out: Path) -> subprocess.Popen:
+    """A seed report run into ``out``, once it has made its hidden work folder."""
+    run = subprocess.Popen([str(WORKBENCH), "report", "--output-dir", str(out), "--no-progress"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(p.name.startswith(".") for p in out.iterdir()):
+        time.sleep(0.05)
+    return run
+
+
 @pytest.mark.slow
 def test_interrupted_run_leaves_nothing(out):
     before = _digests(out)
-    run = subprocess.Popen([str(WORKBENCH), "report", "--output-dir", str(out), "--no-progress"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not any(p.name.startswith(".") for p in out.iterdir()):
-        time.sleep(0.05)  # wait until the run has started writing its hidden work folder
+    run = _started_report(out)
     time.sleep(1.0)
     run.send_signal(signal.SIGINT)
     _, err = run.communicate(timeout=60)
@@ -483,11 +489,7 @@ def test_a_non_utf8_file_name_is_one_line_and_inside_a_corpus_folder_an_escaped_
 @pytest.mark.slow
 def test_sigterm_is_handled_like_ctrl_c(out):
     before = _digests(out)
-    run = subprocess.Popen([str(WORKBENCH), "report", "--output-dir", str(out), "--no-progress"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(p.name.startswith(".") for p in out.iterdir()):
-        time.sleep(0.05)  # the run has made its hidden work folder
+    run = _started_report(out)
     run.send_signal(signal.SIGTERM)
     _, err = run.communicate(timeout=60)
     assert run.returncode == 143 and err == "workbench: terminated\n", err
@@ -561,6 +563,10 @@ def _die(x):
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+def _raise(x):
+    raise ValueError(f"bad {x}")
+
+
 def _call(fn, x):
     return fn(x)
 
@@ -569,10 +575,11 @@ def test_one_hanging_or_dying_run_fails_alone():
     from workbench.batch import run_in_processes
 
     got = []
-    tasks = [(_quick, 1), (_hang, 2), (_die, 3), (_quick, 4)]
+    tasks = [(_quick, 1), (_hang, 2), (_die, 3), (_quick, 4), (_raise, 5)]
     run_in_processes(_call, tasks, jobs=3, time_limit=2, failed=lambda task, why: (task[1], why), done=got.append)
     assert sorted(got, key=str) == sorted([2, 8, (2, "stopped after the per-run limit of 2 s"),
-                                           (3, "the worker process died (killed by signal 9; out of memory?)")], key=str)
+                                           (3, "the worker process died (killed by signal 9; out of memory?)"),
+                                           (5, "ValueError: bad 5")], key=str)
 
 
 @pytest.mark.slow

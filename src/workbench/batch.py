@@ -365,10 +365,12 @@ def run_in_processes(fn: Callable, tasks: Sequence[tuple], *, jobs: int, time_li
                     _kill(process)
                     outcome = failed(task, f"stopped after the per-run limit of {time_limit:g} s")
                 elif outcome is _DIED:
-                    process.join()
+                    _kill(process)  # and whatever it started
                     code = process.exitcode
                     how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
                     outcome = failed(task, f"the worker process died ({how}; out of memory?)")
+                elif isinstance(outcome, _Raised):
+                    outcome = failed(task, outcome.why)
                 if outcome is _RUNNING:
                     continue
                 process.join()
@@ -384,16 +386,26 @@ def run_in_processes(fn: Callable, tasks: Sequence[tuple], *, jobs: int, time_li
 _STARTED, _RUNNING, _DIED = object(), object(), object()
 
 
+@dataclass(frozen=True)
+class _Raised:
+    """A task that raised instead of returning: the error, in one line."""
+
+    why: str
+
+
 def _outcome(entry: list) -> Any:
-    """What a task's process has sent: _STARTED, its result, _RUNNING (nothing yet) or _DIED."""
+    """What a task's process has sent: _STARTED, its result (or _Raised), _RUNNING (nothing
+    yet) or _DIED. Whether it lives is asked first: a process already gone has put all it
+    sent in the pipe before the pipe is read."""
     _, process, receive, _ = entry
+    alive = process.is_alive()
     try:
         if receive.poll():
             message = receive.recv()
             return _STARTED if message == "started" else message[1]
     except (EOFError, OSError):
         return _DIED
-    return _RUNNING if process.is_alive() else _DIED
+    return _RUNNING if alive else _DIED
 
 
 def _task_process(fn: Callable, task: tuple, send) -> None:
@@ -402,7 +414,11 @@ def _task_process(fn: Callable, task: tuple, send) -> None:
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     send.send("started")
-    send.send(("result", fn(*task)))
+    try:
+        result = fn(*task)
+    except Exception as exc:  # noqa: BLE001 - said to the parent as this task's failure
+        result = _Raised(f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")
+    send.send(("result", result))
     send.close()
 
 

@@ -34,7 +34,7 @@ from typing import Any, Mapping, Sequence
 
 from ._data import (BASE_ENV, DEFAULT_ACTORS, DEFAULT_ARTICLE, DEFAULT_MODEL, DEFAULT_NER_MODEL, GAZETTEER,
                     NER_LEXICON, base_dir, data_path, display_path, notebook_path, resolve_path)
-from ._io import canonical_json, current_umask, sha256_file, sha256_unchanged_file, write_text_atomic
+from ._io import canonical_json, current_umask, read_user_file, sha256_file, sha256_unchanged_file, write_text_atomic
 from .errors import InputError, ParameterError, ReportError
 from .loading import load_article
 
@@ -485,10 +485,11 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict:
     path = Path(folder) / MANIFEST
     shown = display_path(path)
     try:
-        if path.stat().st_size > _MAX_MANIFEST_BYTES:
-            raise InputError(f"{shown}: larger than any report manifest ({path.stat().st_size:,} bytes)")
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError) as exc:
+        raw = read_user_file(path, what="a report manifest", max_bytes=_MAX_MANIFEST_BYTES)
+        manifest = json.loads(raw.decode("utf-8"))
+    except InputError as exc:
+        raise InputError(f"{shown}: no readable report manifest ({str(exc).removeprefix(shown + ': ')})") from None
+    except (ValueError, RecursionError) as exc:
         raise InputError(f"{shown}: no readable report manifest ({exc.__class__.__name__})") from None
     problem = _manifest_problem(manifest)
     if problem:
@@ -572,8 +573,9 @@ def is_report(path: Path) -> bool:
     if path.is_symlink() or not path.is_dir():
         return False
     try:
-        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = json.loads(read_user_file(path / MANIFEST, what="a report manifest",
+                                             max_bytes=_MAX_MANIFEST_BYTES).decode("utf-8"))
+    except (InputError, ValueError, RecursionError):
         return False
     return isinstance(manifest, dict) and isinstance(manifest.get("fingerprint"), str)
 
