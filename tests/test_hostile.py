@@ -431,9 +431,11 @@ def test_links_out_of_a_corpus_folder_are_not_followed(tmp_path):
     _write(folder / "a.txt", "Title\n\nThe US and Niger met.\n")
     (folder / "b.txt").symlink_to(secret)
     (folder / "c.txt").symlink_to(folder / "a.txt")  # inside the folder: fine
+    os.mkfifo(folder / "d.txt")
     skipped = []
     assert [r.id for r in read_corpus(folder, skipped=skipped)] == ["a", "c"]
-    assert [s.reason for s in skipped] == ["a link to a file outside the corpus folder (not followed)"]
+    assert [s.reason for s in skipped] == ["a link to a file outside the folder (not followed)",
+                                           "not a regular file (a pipe, device or socket)"]
     assert [p.name for p in expand_inputs([folder], tmp_path / "out")] == ["a.txt", "c.txt"]
 
 

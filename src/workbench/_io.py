@@ -1,4 +1,6 @@
-"""Deterministic, atomic file output: every file the workbench writes goes through here."""
+"""Files in and out: every file the workbench writes goes through here (deterministic,
+atomic), and every file a user gives is checked here before it is read (a regular file,
+within its size limit)."""
 from __future__ import annotations
 
 import hashlib
@@ -17,7 +19,8 @@ import numpy as np
 from ._data import display_path
 from .errors import InputError
 
-__all__ = ["check_regular_file", "read_user_file", "PlainRows", "plain_rows", "write_json_atomic", "write_text_atomic", "write_bytes_atomic", "canonical_json", "plain", "current_umask", "sha256_file",
+__all__ = ["check_regular_file", "read_user_file", "PlainRows", "plain_rows", "write_json_atomic", "write_text_atomic",
+           "write_bytes_atomic", "canonical_json", "plain", "current_umask", "sha256_file",
            "sha256_unchanged_file", "write_npz_atomic", "read_npz"]
 
 #: Decimal places kept for floats written to results (stable across BLAS builds).

@@ -80,9 +80,9 @@ def _expanded(inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.Pat
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found, links = folder_articles(path)
-            for link in links:
-                log.warning("skipped %s: a link to a file outside the folder (not followed)", display_path(link))
+            found, refused = folder_articles(path)
+            for entry, why in refused:
+                log.warning("skipped %s: %s", display_path(entry), why)
             if not found:
                 raise InputError(f"{display_path(path)}: the folder has no .txt, .md or .html articles")
             articles += found

@@ -191,28 +191,31 @@ def _csv(path: Path, shown: str):
             raise InputError(f"{shown}: malformed CSV ({exc})", path=shown) from None
 
 
-def folder_articles(path: Path) -> tuple[list[Path], list[Path]]:
-    """The article files of a folder (.txt, .md, .html, sorted by name) and the links
-    among them that point outside the folder (never followed: a link could pull any file
-    of the machine into a report)."""
-    inside, outside = [], []
+def folder_articles(path: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The article files of a folder (.txt, .md, .html, sorted by name), and the entries
+    with those suffixes that are refused, with why: links that point outside the folder
+    (never followed: a link could pull any file of the machine into a report) and pipes,
+    devices or sockets (reading one may never end)."""
+    inside, refused = [], []
     root = path.resolve()
     for f in sorted(path.iterdir()):
-        if f.suffix.lower() not in _FOLDER_SUFFIXES:
+        if f.suffix.lower() not in _FOLDER_SUFFIXES or f.is_dir():
             continue
         if f.is_symlink() and not f.resolve().is_relative_to(root):
-            outside.append(f)
+            refused.append((f, "a link to a file outside the folder (not followed)"))
         elif f.is_file():
             inside.append(f)
-    return inside, outside
+        else:
+            refused.append((f, "not a regular file (a pipe, device or socket)"))
+    return inside, refused
 
 
 def _folder(path: Path):
-    files, links = folder_articles(path)
-    if not files and not links:
+    files, refused = folder_articles(path)
+    if not files and not refused:
         raise InputError(f"{display_path(path)}: the folder has no .txt, .md or .html articles")
-    for f in links:
-        yield display_path(f), {}, "a link to a file outside the corpus folder (not followed)"
+    for f, why in refused:
+        yield display_path(f), {}, why
     for f in files:
         where = display_path(f)
         try:
