@@ -115,7 +115,8 @@ def load_actors(path: str | os.PathLike[str] | None = None) -> ActorDictionary:
         raise InputError(f"{source}: parent actor(s) not in the dictionary: {', '.join(unknown)}", path=source)
     cycle = _parent_cycle(actors)
     if cycle:
-        raise InputError(f"{source}: parents form a cycle: {' → '.join(cycle)}", path=source)
+        shown = " → ".join(cycle if len(cycle) <= 6 else [*cycle[:3], f"… ({len(cycle) - 1} actors) …", cycle[-1]])
+        raise InputError(f"{source}: parents form a cycle: {shown}", path=source)
     return ActorDictionary(actors, tuple(exclude), tuple(tuple(g) for g in confusable))
 
 
@@ -123,11 +124,13 @@ def _parent_cycle(actors: Mapping[str, Actor]) -> list[str]:
     """The first chain of parents that comes back to where it started, or []."""
     done: set[str] = set()
     for start in sorted(actors):
-        chain, current = [], start
+        chain: dict[str, int] = {}  # name → its place in the chain (a dict: long chains stay linear)
+        current = start
         while current in actors and current not in done:
             if current in chain:
-                return chain[chain.index(current):] + [current]
-            chain.append(current)
+                names = list(chain)
+                return names[chain[current]:] + [current]
+            chain[current] = len(chain)
             current = actors[current].parent
         done.update(chain)
     return []

@@ -40,7 +40,7 @@ def mention_table(records: Mapping[str, list]) -> pd.DataFrame:
     column would copy the sentence into every row, and memory would grow as mentions ×
     sentence length (100,000 mentions in one 300 kB run-on sentence: 30 GB).
     """
-    columns = {name: values for name, values in records.items()}
+    columns = dict(records)
     if "sentence" in columns:
         columns["sentence"] = pd.Series(columns["sentence"], dtype=object)
     return pd.DataFrame(columns, columns=list(records))
