@@ -55,10 +55,11 @@ def test_seed_people_with_countries(seed_mentions):
     assert {"Ali Lamine Sain", "The prime minister"} <= set(sain["alias"])  # later short reference resolved
 
 
-def test_seed_nigerian_is_flagged_not_silently_nigeria(seed_mentions):
+def test_seed_nigerian_is_read_as_niger_by_the_stated_rule(seed_mentions):
     nigerian = seed_mentions[seed_mentions["alias"] == "Nigerian"]
     assert len(nigerian) == 3
-    assert set(nigerian["ambiguous"]) == {"Niger"}
+    assert set(nigerian["actor"]) == {"Niger"} and set(nigerian["ambiguous"]) == {"Nigeria"}
+    assert "Nigeria" not in set(seed_mentions["actor"]) | set(seed_mentions["root"])
 
 
 def test_seed_quotes_with_speakers(seed_article, seed_mentions):
@@ -111,8 +112,9 @@ def test_gazetteer_names_demonyms_capitals(matcher, text, expected):
 
 def test_demonym_ambiguity_only_when_the_other_country_is_named(matcher):
     about_niger = find(matcher, "Niger expelled the envoy. Nigerian state television cheered.")
-    assert list(about_niger["ambiguous"]) == ["", "Niger"]
+    assert list(about_niger["actor"]) == ["Niger", "Niger"] and list(about_niger["ambiguous"]) == ["", "Nigeria"]
     about_nigeria = find(matcher, "Nigeria and Niger met. Nigerian state television cheered.")
+    assert list(about_nigeria["actor"]) == ["Nigeria", "Niger", "Nigeria"]
     assert list(about_nigeria["ambiguous"]) == ["", "", ""]
 
 

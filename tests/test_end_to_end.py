@@ -42,7 +42,8 @@ def test_seed_report_files(seed_report):
     assert {"United States", "Niger", "Russia", "France", "Iran", "Mali", "Burkina Faso"} <= set(rollup)
     assert {"State Department", "Pentagon", "Kurt Campbell"} <= set(rollup["United States"]["members"])
     assert actors["Kurt Campbell"]["root"] == "United States" and actors["Ali Lamine Sain"]["root"] == "Niger"
-    assert rollup["Nigeria"]["ambiguous"] == ["Nigerian → Niger"]
+    assert "Nigeria" not in rollup and rollup["Niger"]["ambiguous"] == ["Nigerian → Niger (not Nigeria)"]
+    assert any("is read as Niger, not Nigeria" in note for note in results["notes"])
     assert not set(actors) & {"Trump", "Benedict", "Vatican", "Senegal", "Italy"}
     assert len(results["quotes"]) == 8 and {q["root"] for q in results["quotes"]} == {"United States"}
     removed = [r["text"] for r in results["article"]["removed"]]

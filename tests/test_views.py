@@ -112,3 +112,18 @@ def test_a_returned_figure_displays_as_an_image_without_matplotlib_inline(seed_a
 def test_removed_lines_display_as_a_table(seed_article):
     html = _displayed(seed_article.removed)["text/html"]
     assert "<table" in html and "reason" in html and seed_article.removed[0].reason in html
+
+
+def test_evidence_marks_the_mention_its_score_is_about(seed_analysis):
+    from workbench.views import evidence_html, marked_sentence
+
+    for row in seed_analysis.actors.itertuples():
+        for item in row.evidence:
+            assert item["sentence"][item["span_start"]:item["span_end"]] == item["mention"]
+    html = evidence_html(seed_analysis)
+    assert '<strong class="wb-target"><u>' in html
+    marked = marked_sentence("Washington <b>said</b> Niger lied.", 0, 10, "United States")
+    assert marked == ('<strong class="wb-target"><u>Washington</u></strong> <span class="wb-who">[United States]'
+                      "</span> &lt;b&gt;said&lt;/b&gt; Niger lied.")
+    assert marked_sentence("Niger lied.", 0, 5, "Niger") == '<strong class="wb-target"><u>Niger</u></strong> lied.'
+    assert marked_sentence("x <y>", None, None, "X") == "x &lt;y&gt;"

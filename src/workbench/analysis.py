@@ -17,7 +17,7 @@ import pandas as pd
 from . import __version__  # noqa: F401
 from ._data import display_path
 from ._io import canonical_json, plain_rows, write_json_atomic
-from .actors import ActorMatcher, find_quotes
+from .actors import DEMONYM_RULE, ActorMatcher, find_quotes
 from .loading import Article, load_article
 from .sentiment import aggregate_actors, get_scorer, score_mentions, scorer_record
 from .topics import TopicModel
@@ -128,6 +128,17 @@ class Analysis:
         )
 
 
+def demonym_notes(mentions: pd.DataFrame) -> list[str]:
+    """One note per demonym read by :data:`~workbench.actors.DEMONYM_RULE`, with the rule."""
+    resolved = mentions[(mentions["ambiguous"] != "") & ~mentions["ambiguous"].str.contains(" or ", regex=False)]
+    notes = []
+    for (alias, actor, other), group in resolved.groupby(["alias", "actor", "ambiguous"], sort=True):
+        n = len(group)
+        notes.append(f"\u201c{alias}\u201d ({n} mention{'s' if n != 1 else ''}) is read as {actor}, not {other}: "
+                     f"{DEMONYM_RULE}.")
+    return notes
+
+
 def analyze(
     article: Article | str | os.PathLike[str] | None = None,
     *,
@@ -187,6 +198,7 @@ def analyze(
     )
 
     mentions = score_mentions(matcher.find(article), scorer)
+    notes.extend(demonym_notes(mentions))
     sentiment_model = scorer_record(sentiment, scorer)
     actor_table = aggregate_actors(mentions, n_boot=n_boot, random_state=seed)
     rollup = aggregate_actors(mentions, by="root", n_boot=n_boot, random_state=seed)

@@ -577,7 +577,7 @@ def _grouped(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def _evidence(table: pd.DataFrame, per_side: int = 3) -> pd.DataFrame:
     """Each actor's most positive and most negative mentions (sentence, article)."""
-    columns = ["actor", "side", "polarity", "article", "sentence"]
+    columns = ["actor", "side", "polarity", "article", "sentence", "span_start", "span_end"]
     ranked = table.sort_values(["root", "polarity", "article", "start"], kind="stable")
     grouped = ranked.groupby("root", sort=True)
     negative = grouped.head(per_side)

@@ -25,6 +25,8 @@ __all__ = [
     "actors_html",
     "sources_html",
     "evidence_html",
+    "marked_sentence",
+    "removed_lines_html",
     "figure_html",
     "notes_html",
     "summary_html",
@@ -151,8 +153,8 @@ def actors_html(analysis: Analysis, *, rolled_up: bool = False) -> str:
     cols = ["actor", "type", "members" if rolled_up else "parent", "aliases", "mentions", "positive", "neutral",
             "negative", "score", "ci_low", "ci_high", "ambiguous"]
     shown = table[cols].copy()
-    shown["ambiguous"] = shown["ambiguous"].map(lambda v: "; ".join(x.replace(" → ", " may mean ") for x in v))
-    return table_html(shown)
+    shown["ambiguous"] = shown["ambiguous"].map("; ".join)
+    return table_html(shown.rename(columns={"ambiguous": "demonyms read by the rule"}))
 
 
 def sources_html(analysis: Analysis) -> str:
@@ -178,11 +180,24 @@ def evidence_html(analysis: Analysis, *, per_actor: int = 3) -> str:
     for row in analysis.actors.itertuples():
         items = "".join(
             f'<li><mark style="background:{LABEL_COLOURS[e["label"]]}">{escape(e["label"])} '
-            f'{e["polarity"]:+.2f}</mark> {escape(e["sentence"])}</li>'
+            f'{e["polarity"]:+.2f}</mark> '
+            f'{marked_sentence(e["sentence"], e.get("span_start"), e.get("span_end"), row.actor)}</li>'
             for e in row.evidence[:per_actor]
         )
         blocks.append(f"<h4>{escape(row.actor)}</h4><ul>{items}</ul>")
     return "".join(blocks)
+
+
+def marked_sentence(sentence: str, start: int | None, end: int | None, actor: str) -> str:
+    """An evidence sentence, escaped, with the mention its score is about underlined and
+    in bold and, where the words are not the actor's name, the actor after it in brackets:
+    visible in print and on touch screens, not only in a tooltip."""
+    if start is None or end is None or not 0 <= start < end <= len(sentence):
+        return escape(sentence)
+    words = sentence[start:end]
+    who = "" if words == actor else f' <span class="wb-who">[{escape(actor)}]</span>'
+    return (f'{escape(sentence[:start])}<strong class="wb-target"><u>{escape(words)}</u></strong>{who}'
+            f"{escape(sentence[end:])}")
 
 
 def notes_html(analysis: Analysis) -> str:
@@ -282,7 +297,7 @@ def corpus_evidence_html(corpus, *, top: int = 8) -> str:
         rows = corpus.evidence[corpus.evidence["actor"] == actor]
         items = "".join(
             f'<li><mark style="background:{LABEL_COLOURS[r.side]}">{r.polarity:+.2f}</mark> '
-            f"{escape(r.sentence)} <small>({escape(str(r.article))})</small></li>"
+            f"{marked_sentence(r.sentence, r.span_start, r.span_end, actor)} <small>({escape(str(r.article))})</small></li>"
             for r in rows.itertuples()
         )
         if items:

@@ -10,10 +10,10 @@ people), and who said what.
 - :mod:`.trie` — regexes of many words shaped as character tries
 """
 from .dictionary import Actor, ActorDictionary, load_actors
-from .matcher import MENTION_COLUMNS, ActorMatcher, mention_table
+from .matcher import DEMONYM_RULE, MENTION_COLUMNS, ActorMatcher, mention_table
 from .people import Person, group_people
 from .quotes import QUOTE_COLUMNS, find_quotes, quote_records
 from .trie import trie_pattern
 
-__all__ = ["Actor", "ActorDictionary", "ActorMatcher", "MENTION_COLUMNS", "Person", "QUOTE_COLUMNS", "find_quotes",
+__all__ = ["Actor", "ActorDictionary", "ActorMatcher", "DEMONYM_RULE", "MENTION_COLUMNS", "Person", "QUOTE_COLUMNS", "find_quotes",
            "group_people", "load_actors", "mention_table", "quote_records", "trie_pattern"]

@@ -24,7 +24,7 @@ from .dictionary import Actor, ActorDictionary, load_actors
 from .resolve import resolve
 from .trie import trie_pattern
 
-__all__ = ["ActorMatcher", "MENTION_COLUMNS", "mention_table"]
+__all__ = ["ActorMatcher", "DEMONYM_RULE", "MENTION_COLUMNS", "mention_table"]
 
 #: Columns of the mentions table, in order.
 MENTION_COLUMNS = [
@@ -44,6 +44,11 @@ def mention_table(records: Mapping[str, list]) -> pd.DataFrame:
     if "sentence" in columns:
         columns["sentence"] = pd.Series(columns["sentence"], dtype=object)
     return pd.DataFrame(columns, columns=list(records))
+
+
+#: The rule for demonyms of confusable countries, as reports state it.
+DEMONYM_RULE = ("a demonym of a country the article never names is read as the confusable country it does name "
+                "(\u201cNigerian\u201d in an article about Niger that never names Nigeria is Niger)")
 
 
 class ActorMatcher:
@@ -110,7 +115,10 @@ class ActorMatcher:
         """Every mention in ``article``, one row each, in text order (:data:`MENTION_COLUMNS`).
 
         ``start``/``end`` index into ``article.body``; ``span_start``/``span_end`` into the
-        mention's ``sentence``. ``ambiguous`` names the actor a mention may mean instead.
+        mention's ``sentence``. ``ambiguous``: for a demonym of a country the article never
+        names, read as the confusable country it does name ("Nigerian" in an article about
+        Niger, :data:`DEMONYM_RULE`), the country the dictionary gave ("Nigeria"); "A or B"
+        when several confusable countries are named and the mention is left as it was.
         """
         return mention_table(self.find_records(article))
 
@@ -126,6 +134,9 @@ class ActorMatcher:
             sentence = article.sentences[bisect.bisect_right(starts, start) - 1]
             if end > sentence.end:  # crosses a sentence boundary: not a mention
                 continue
+            other = ambiguous.get(start, "")
+            if other and " or " not in other:  # DEMONYM_RULE: read as the one confusable country named
+                name, other = other, name
             if name not in described:
                 actor = actors[name]
                 root = hierarchy.root(name)
@@ -134,7 +145,7 @@ class ActorMatcher:
             kind, parent, root, root_type, level = described[name]
             records.append((
                 len(records), name, kind, parent, root, root_type, level, alias,
-                ambiguous.get(start, ""), sentence.index, sentence.paragraph, start, end,
+                other, sentence.index, sentence.paragraph, start, end,
                 start - sentence.start, end - sentence.start, sentence.text,
             ))
         columns = zip(*records) if records else [()] * len(MENTION_COLUMNS)
@@ -144,7 +155,8 @@ class ActorMatcher:
         """Demonym mentions of a country whose confusable neighbour is what the article names.
 
         "Nigerian" is Nigeria's demonym; in an article that names Niger but never Nigeria
-        it probably means Niger (a common mistranslation), so it is flagged.
+        it probably means Niger (a common mistranslation): the mention is read as Niger
+        (:data:`DEMONYM_RULE`).
         """
         named = {name for _, _, name, alias in rows if alias not in actors[name].demonyms}
         flags = {}

@@ -56,10 +56,12 @@ def aggregate_actors(
     positive, neutral, negative (label counts), score (mean polarity), ci_low/ci_high
     (percentile bootstrap interval of the mean, ``n_boot`` resamples, seeded per actor
     from ``random_state`` and the actor's name, so an actor's interval does not depend
-    on the others; :func:`bootstrap_intervals`), ambiguous (aliases flagged as possibly meaning another actor, as
-    "alias → other"), evidence (one dict per distinct sentence: sentence_id, sentence,
-    label, polarity, and article when mentions carry one; strongest first; at most
-    ``max_evidence``). Sorted by mentions (descending), then name. Optional input
+    on the others; :func:`bootstrap_intervals`), ambiguous (demonyms read by the
+    confusable-country rule, as "Nigerian → Niger (not Nigeria)", or left as they were,
+    as "Nigerian may mean Niger or Mali"), evidence (one dict per distinct sentence: sentence_id, sentence,
+    label, polarity, the scored mention's span_start/span_end in the sentence and its text
+    (``mention``) when mentions carry spans, and article when they carry one; strongest
+    first; at most ``max_evidence``). Sorted by mentions (descending), then name. Optional input
     columns (parent, root, root_type, level, ambiguous) default to the actor's own.
     """
     columns = ["actor", "type", "parent", "root", "level", "aliases", "members", "mentions", "positive", "neutral",
@@ -75,6 +77,7 @@ def aggregate_actors(
     col.setdefault("ambiguous", np.full(n, "", dtype=object))
     polarity = col["polarity"].astype(float)
     has_article = "article" in col
+    has_span = "span_start" in col and "span_end" in col
     rows = []
     groups = mentions.groupby(col[by], sort=True).indices
     intervals = bootstrap_intervals([polarity[idx] for idx in groups.values()], list(groups), n_boot=n_boot,
@@ -95,12 +98,16 @@ def aggregate_actors(
             seen.add(key)
             item = {"sentence_id": int(col["sentence_id"][i]), "sentence": col["sentence"][i],
                     "label": col["label"][i], "polarity": float(polarity[i])}
+            if has_span:  # which words of the sentence the score is about
+                item.update(span_start=int(col["span_start"][i]), span_end=int(col["span_end"][i]),
+                            mention=col["sentence"][i][int(col["span_start"][i]):int(col["span_end"][i])])
             if has_article:
                 item["article"] = col["article"][i]
             evidence.append(item)
             if max_evidence is not None and len(evidence) >= max_evidence:
                 break
-        flagged = {f"{a} → {o}" for a, o in zip(col["alias"][idx], col["ambiguous"][idx]) if o}
+        flagged = {(f"{a} may mean {o}" if " or " in o else f"{a} → {actor} (not {o})")
+                   for a, actor, o in zip(col["alias"][idx], col["actor"][idx], col["ambiguous"][idx]) if o}
         rows.append({
             "actor": name,
             "type": _most_common(col["type"][idx] if by == "actor" else col["root_type"][idx], first, idx),
