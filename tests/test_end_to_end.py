@@ -43,6 +43,9 @@ def test_seed_report_files(seed_report):
     assert {"State Department", "Pentagon", "Kurt Campbell"} <= set(rollup["United States"]["members"])
     assert actors["Kurt Campbell"]["root"] == "United States" and actors["Ali Lamine Sain"]["root"] == "Niger"
     assert "Nigeria" not in rollup and rollup["Niger"]["ambiguous"] == ["Nigerian → Niger (not Nigeria)"]
+    for actor in results["actors"] + results["actors_rollup"]:  # no interval from fewer than three sentences
+        assert (actor["ci_low"] is None) == (actor["units"] < 3), actor["actor"]
+    assert actors["France"]["units"] == 3 and actors["France"]["ci_high"] > 0  # 4 mentions: not "clearly negative"
     assert any("is read as Niger, not Nigeria" in note for note in results["notes"])
     assert not set(actors) & {"Trump", "Benedict", "Vatican", "Senegal", "Italy"}
     assert len(results["quotes"]) == 8 and {q["root"] for q in results["quotes"]} == {"United States"}

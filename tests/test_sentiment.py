@@ -66,10 +66,28 @@ def test_aggregate_counts_interval_and_evidence():
     assert (a["positive"], a["neutral"], a["negative"]) == (1, 1, 1)
     assert a["aliases"] == ["A", "Aa"]
     assert a["score"] == pytest.approx(0.4 / 3)
-    assert a["ci_low"] <= a["score"] <= a["ci_high"]
+    assert a["units"] == 2 and np.isnan(a["ci_low"]) and np.isnan(a["ci_high"])  # two sentences: too few
     assert [e["sentence_id"] for e in a["evidence"]] == [0, 1]
     b = table.iloc[1]
-    assert b["ci_low"] == b["ci_high"] == -0.5
+    assert np.isnan(b["ci_low"]) and np.isnan(b["ci_high"])
+    loose = aggregate_actors(_mentions(rows), n_boot=500, random_state=0, min_units=1).iloc[0]
+    assert loose["ci_low"] <= loose["score"] <= loose["ci_high"]
+
+
+def test_intervals_resample_sentences_not_mentions():
+    """Ten mentions in two sentences are two observations, not ten: the interval is the
+    one of two sentence means, much wider than a mention bootstrap would make it."""
+    from workbench.sentiment import bootstrap_intervals
+
+    rows = [("A", "country", "", "A", i // 5, f"s{i // 5}", "neutral", p)
+            for i, p in enumerate([0.5] * 5 + [-0.5] * 5)]
+    rows += [("A", "country", "", "A", 2, "s2", "neutral", 0.0)]
+    a = aggregate_actors(_mentions(rows), n_boot=2000, random_state=0).iloc[0]
+    assert a["units"] == 3 and a["mentions"] == 11
+    sums, counts = [np.array([2.5, -2.5, 0.0])], [np.array([5.0, 5.0, 1.0])]
+    assert bootstrap_intervals(sums, ["A"], counts=counts, n_boot=2000) == [(a["ci_low"], a["ci_high"])]
+    mentionwise = bootstrap_intervals([np.array([0.5] * 5 + [-0.5] * 5 + [0.0])], ["A"], n_boot=2000)[0]
+    assert a["ci_high"] - a["ci_low"] > 1.5 * (mentionwise[1] - mentionwise[0])
 
 
 def test_aggregate_is_seeded_and_independent_of_other_actors():

@@ -41,9 +41,13 @@ def actor_sentiment_figure(actors: pd.DataFrame, *, top: int = 15, title: str = 
     err = np.vstack([score - shown["ci_low"].to_numpy(dtype=float), shown["ci_high"].to_numpy(dtype=float) - score])
     colours = np.where(score > 0.05, "#2e7d32", np.where(score < -0.05, "#c62828", "#616161"))
     ax.axvline(0, color="#999999", linewidth=0.8)
-    ax.errorbar(score, y, xerr=np.clip(err, 0, None), fmt="none", ecolor="#777777", capsize=3, linewidth=1)
+    too_few = shown["ci_low"].isna().to_numpy()
+    has = ~too_few
+    ax.errorbar(score[has], y[has], xerr=np.clip(err[:, has], 0, None), fmt="none", ecolor="#777777", capsize=3,
+                linewidth=1)
     ax.scatter(score, y, c=colours, zorder=3)
-    ax.set_yticks(y, [f"{a} (n={n})" for a, n in zip(shown["actor"], shown["mentions"])])
+    ax.set_yticks(y, [f"{a} (n={n}{', too few for an interval' if few else ''})"
+                      for a, n, few in zip(shown["actor"], shown["mentions"], too_few)])
     ax.set_xlim(-1, 1)
     ax.set_xlabel("mean polarity toward the actor (95% bootstrap interval)")
     ax.set_title(title)

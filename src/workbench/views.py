@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from .analysis import Analysis
 from .loading import Article
+from .sentiment.aggregate import MIN_UNITS
 
 __all__ = [
     "article_html",
@@ -33,6 +34,7 @@ __all__ = [
     "compare_html",
     "styled_actors",
     "table_html",
+    "with_too_few",
     "corpus_summary_html",
     "corpus_topics_html",
     "actor_topic_html",
@@ -150,11 +152,28 @@ def actors_html(analysis: Analysis, *, rolled_up: bool = False) -> str:
     table = analysis.rollup if rolled_up else analysis.actors
     if table.empty:
         return "<p>No actor from the dictionary is mentioned.</p>"
-    cols = ["actor", "type", "members" if rolled_up else "parent", "aliases", "mentions", "positive", "neutral",
-            "negative", "score", "ci_low", "ci_high", "ambiguous"]
-    shown = table[cols].copy()
+    cols = ["actor", "type", "members" if rolled_up else "parent", "aliases", "mentions", "units", "positive",
+            "neutral", "negative", "score", "ci_low", "ci_high", "ambiguous"]
+    shown = with_too_few(table[[c for c in cols if c in table]])
     shown["ambiguous"] = shown["ambiguous"].map("; ".join)
-    return table_html(shown.rename(columns={"ambiguous": "demonyms read by the rule"}))
+    return f"<p>{escape(INTERVAL_NOTE)}</p>" + table_html(
+        shown.rename(columns={"units": "sentences", "ambiguous": "demonyms read by the rule"}))
+
+
+#: How the intervals are made, in the words the pages print beside them.
+INTERVAL_NOTE = ("Intervals: 95% percentile bootstrap of the mean polarity, resampling sentences (articles, across a "
+                 "corpus) rather than single mentions, since mentions in one sentence are not independent; an actor "
+                 f"in fewer than {MIN_UNITS} of them gets none (“too few”).")
+
+
+def with_too_few(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its interval columns as text: two decimals, or "too few" where the
+    actor has no interval."""
+    shown = table.copy()
+    for col in ("ci_low", "ci_high"):
+        if col in shown:
+            shown[col] = [("too few" if pd.isna(v) else f"{v:+.2f}") for v in shown[col]]
+    return shown
 
 
 def sources_html(analysis: Analysis) -> str:
@@ -244,7 +263,7 @@ def styled_actors(table: pd.DataFrame):
                         "ci_high") if c in table]
     return (
         table[cols].style.hide(axis="index")
-        .format({c: "{:+.2f}" for c in ("score", "ci_low", "ci_high") if c in cols})
+        .format({c: "{:+.2f}" for c in ("score", "ci_low", "ci_high") if c in cols}, na_rep="too few")
         .background_gradient(subset=["score"], cmap="RdYlGn", vmin=-1, vmax=1)
         .set_uuid("wb-actors")
     )
@@ -261,7 +280,7 @@ def corpus_summary_html(corpus) -> str:
     if corpus.skipped:
         skipped = "<h4>Skipped records</h4>" + table_html(
             pd.DataFrame({"where": [x.where for x in corpus.skipped], "reason": [x.reason for x in corpus.skipped]}))
-    notes = "".join(f"<p>{escape(note)}</p>" for note in getattr(corpus, "notes", []))
+    notes = "".join(f"<p>{escape(note)}</p>" for note in [*getattr(corpus, "notes", []), INTERVAL_NOTE])
     return table + head + notes + skipped
 
 

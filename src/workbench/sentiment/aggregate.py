@@ -9,7 +9,12 @@ import pandas as pd
 
 from ._items import LABELS, mention_items
 
-__all__ = ["score_mentions", "add_scores", "aggregate_actors", "bootstrap_intervals"]
+__all__ = ["score_mentions", "add_scores", "aggregate_actors", "bootstrap_intervals", "MIN_UNITS"]
+
+#: Fewest independent units (sentences in an article, articles in a corpus) an actor
+#: needs for an interval: below it the interval is NaN ("too few"), not a width computed
+#: from one or two sentences.
+MIN_UNITS = 3
 
 
 def score_mentions(mentions: pd.DataFrame, scorer, *, batch_size: int = 4096, progress: bool = False) -> pd.DataFrame:
@@ -48,15 +53,19 @@ def aggregate_actors(
     confidence: float = 0.95,
     random_state: int = 0,
     max_evidence: int | None = None,
+    min_units: int = MIN_UNITS,
 ) -> pd.DataFrame:
     """One row per actor (``by="actor"``) or per rolled-up actor (``by="root"``).
 
     Columns: actor, type, parent, root, level, aliases (surface forms seen, most
     frequent first), members (the actors rolled up, for ``by="root"``), mentions,
-    positive, neutral, negative (label counts), score (mean polarity), ci_low/ci_high
-    (percentile bootstrap interval of the mean, ``n_boot`` resamples, seeded per actor
-    from ``random_state`` and the actor's name, so an actor's interval does not depend
-    on the others; :func:`bootstrap_intervals`), ambiguous (demonyms read by the
+    units (the independent units the mentions fall in: articles when mentions carry an
+    ``article``, else sentences), positive, neutral, negative (label counts), score
+    (mean polarity), ci_low/ci_high (percentile bootstrap interval of the mean polarity,
+    resampling units, not mentions: mentions in one sentence, or one article, are not
+    independent; ``n_boot`` resamples, seeded per actor from ``random_state`` and the
+    actor's name, so an actor's interval does not depend on the others;
+    :func:`bootstrap_intervals`; NaN, "too few", for fewer than ``min_units`` units), ambiguous (demonyms read by the
     confusable-country rule, as "Nigerian → Niger (not Nigeria)", or left as they were,
     as "Nigerian may mean Niger or Mali"), evidence (one dict per distinct sentence: sentence_id, sentence,
     label, polarity, the scored mention's span_start/span_end in the sentence and its text
@@ -64,8 +73,8 @@ def aggregate_actors(
     first; at most ``max_evidence``). Sorted by mentions (descending), then name. Optional input
     columns (parent, root, root_type, level, ambiguous) default to the actor's own.
     """
-    columns = ["actor", "type", "parent", "root", "level", "aliases", "members", "mentions", "positive", "neutral",
-               "negative", "score", "ci_low", "ci_high", "ambiguous", "evidence"]
+    columns = ["actor", "type", "parent", "root", "level", "aliases", "members", "mentions", "units", "positive",
+               "neutral", "negative", "score", "ci_low", "ci_high", "ambiguous", "evidence"]
     if mentions.empty:
         return pd.DataFrame(columns=columns)
     col = {name: mentions[name].to_numpy() for name in mentions.columns}
@@ -80,9 +89,15 @@ def aggregate_actors(
     has_span = "span_start" in col and "span_end" in col
     rows = []
     groups = mentions.groupby(col[by], sort=True).indices
-    intervals = bootstrap_intervals([polarity[idx] for idx in groups.values()], list(groups), n_boot=n_boot,
-                                    confidence=confidence, seed=random_state)
-    for (name, idx), (low, high) in zip(groups.items(), intervals):
+    unit_of = pd.factorize(col["article"] if has_article else col["sentence_id"])[0]
+    sums, counts = [], []
+    for idx in groups.values():  # per actor: polarity summed per unit, and mentions per unit
+        units, where = np.unique(unit_of[idx], return_inverse=True)
+        sums.append(np.bincount(where, weights=polarity[idx], minlength=len(units)))
+        counts.append(np.bincount(where, minlength=len(units)).astype(float))
+    intervals = bootstrap_intervals(sums, list(groups), counts=counts, n_boot=n_boot, confidence=confidence,
+                                    seed=random_state, min_units=min_units)
+    for (name, idx), (low, high), unit_counts in zip(groups.items(), intervals, counts):
         p = polarity[idx]
         mean = p[0] if len(p) == 1 else p.mean()
         labels = list(col["label"][idx])
@@ -117,6 +132,7 @@ def aggregate_actors(
             "aliases": sorted(alias_counts, key=lambda a: (-alias_counts[a], a)),
             "members": sorted(set(col["actor"][idx])) if by == "root" else [name],
             "mentions": len(idx),
+            "units": len(unit_counts),
             "positive": labels.count("positive"),
             "neutral": labels.count("neutral"),
             "negative": labels.count("negative"),
@@ -142,21 +158,30 @@ def _most_common(types: np.ndarray, first: int, idx: np.ndarray) -> str:
 
 
 def bootstrap_intervals(samples: list[np.ndarray], keys: list[str], *, n_boot: int, confidence: float = 0.95,
-                        seed: int = 0, max_cells: int = 1 << 22) -> list[tuple[float, float]]:
+                        seed: int = 0, max_cells: int = 1 << 22, counts: list[np.ndarray] | None = None,
+                        min_units: int = 1) -> list[tuple[float, float]]:
     """Percentile bootstrap interval of the mean of each sample.
 
+    Without ``counts``, each sample holds values and the statistic is their mean. With
+    ``counts``, a sample holds the sums of its units (sentences, articles) and ``counts``
+    their sizes: units are resampled and the statistic is the ratio of summed sums to
+    summed sizes (the mean over all values of the resampled units: a cluster bootstrap).
     Each sample's resamples come from a counter-based generator keyed by ``seed`` and
     its key (an actor's name), so an interval depends on nothing but its own sample;
     samples of one size are resampled together, at most ``max_cells`` draws at a time
-    (memory stays bounded whatever the corpus). A single value's interval is the value.
+    (memory stays bounded whatever the corpus). Fewer than ``min_units`` units give
+    (NaN, NaN); a single unit's interval is otherwise its mean.
     """
-    out: list[tuple[float, float]] = [(float(v[0]), float(v[0])) if len(v) == 1 else (0.0, 0.0) for v in samples]
+    sizes = counts if counts is not None else [np.ones(len(v)) for v in samples]
+    means = [float(v.sum() / c.sum()) if len(v) else float("nan") for v, c in zip(samples, sizes)]
+    nan = (float("nan"), float("nan"))
+    out: list[tuple[float, float]] = [nan if len(v) < min_units else (m, m) for v, m in zip(samples, means)]
     if n_boot < 1:
-        return [(float(v.mean()), float(v.mean())) for v in samples]
+        return [nan if len(v) < min_units else (m, m) for v, m in zip(samples, means)]
     alpha = (1 - confidence) / 2
     by_size: dict[int, list[int]] = {}
     for i, v in enumerate(samples):
-        if len(v) > 1:
+        if len(v) > 1 and len(v) >= min_units:
             by_size.setdefault(len(v), []).append(i)
     for size, members in sorted(by_size.items()):
         per_slice = max(1, max_cells // (n_boot * size))
@@ -164,15 +189,18 @@ def bootstrap_intervals(samples: list[np.ndarray], keys: list[str], *, n_boot: i
         for at in range(0, len(members), per_slice):
             chunk = members[at:at + per_slice]
             values = np.stack([samples[i] for i in chunk])  # (actors, size)
+            weights = np.stack([sizes[i] for i in chunk])
             keyed = np.array([zlib.crc32(keys[i].encode("utf-8")) for i in chunk], dtype=np.uint32)
-            means = np.empty((len(chunk), n_boot))
+            boot = np.empty((len(chunk), n_boot))
             for b0 in range(0, n_boot, per_pass):
                 b1 = min(n_boot, b0 + per_pass)
-                draws = (_draws(keyed, seed, (b1 - b0) * size, start=b0 * size).astype(np.uint64)
-                         * np.uint64(size)) >> np.uint64(32)
-                picked = np.take_along_axis(values, draws.astype(np.intp), axis=1)
-                means[:, b0:b1] = picked.reshape(len(chunk), b1 - b0, size).mean(axis=2)
-            low, high = np.quantile(means, [alpha, 1 - alpha], axis=1)
+                draws = ((_draws(keyed, seed, (b1 - b0) * size, start=b0 * size).astype(np.uint64)
+                          * np.uint64(size)) >> np.uint64(32)).astype(np.intp)
+                shape = (len(chunk), b1 - b0, size)
+                picked = np.take_along_axis(values, draws, axis=1).reshape(shape).sum(axis=2)
+                picked_sizes = np.take_along_axis(weights, draws, axis=1).reshape(shape).sum(axis=2)
+                boot[:, b0:b1] = picked / picked_sizes
+            low, high = np.quantile(boot, [alpha, 1 - alpha], axis=1)
             for i, lo, hi in zip(chunk, low, high):
                 out[i] = (float(lo), float(hi))
     return out
