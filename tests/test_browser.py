@@ -124,3 +124,35 @@ def test_report_renders_offline_with_no_network_request(chromium, tmp_path):
         assert from_pages == [], f"the report pages requested {from_pages}"
     finally:
         trap.close()
+
+
+def test_the_first_screen_shows_the_headline_and_the_findings(chromium, tmp_path):
+    """At 1280×800 the headline and the summary of findings are on the first screen. The
+    report has no script; a test page holds it in a 1280×800 frame and measures it."""
+    import json
+    import re
+
+    report = run_report(output_dir=tmp_path / "out") / "report.html"
+    probe = tmp_path / "out" / "us-niger-troop-withdrawal" / "probe.html"
+    probe.write_text(
+        '<html><body style="margin:0"><iframe id="f" src="report.html" style="width:1280px;height:800px;border:0">'
+        "</iframe><script>document.getElementById('f').onload = function () {"
+        " var d = this.contentDocument, h = d.querySelector('h1'), s = d.querySelector('.wb-findings');"
+        " document.title = JSON.stringify({h1: h ? h.textContent : null, h1_bottom: h ? h.getBoundingClientRect().bottom"
+        " : null, findings_bottom: s ? s.getBoundingClientRect().bottom : null}); };</script></body></html>")
+    trap = _Trap()
+    try:
+        dom = _browse(chromium, probe, trap, tmp_path, "--dump-dom", "--allow-file-access-from-files",
+                      "--window-size=1280,800", "--virtual-time-budget=5000")
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / "seed-first-screen.png"
+        _browse(chromium, report, trap, tmp_path, f"--screenshot={shot}", "--window-size=1280,800",
+                "--virtual-time-budget=3000")
+    finally:
+        trap.close()
+    title = re.search(r"<title>(.*?)</title>", dom.stdout, re.S)
+    assert title, dom.stdout[:500]
+    seen = json.loads(title.group(1).replace("&quot;", '"'))
+    assert seen["h1"] == "US agrees to withdraw US troops from Niger"
+    assert 0 < seen["h1_bottom"] < seen["findings_bottom"] <= 800, seen
+    assert shot.is_file() and shot.stat().st_size > 10_000

@@ -31,6 +31,8 @@ __all__ = [
     "figure_html",
     "notes_html",
     "summary_html",
+    "findings_html",
+    "portrayal",
     "compare_html",
     "styled_actors",
     "table_html",
@@ -232,6 +234,65 @@ def figure_html(fig: Figure, *, alt: str = "figure", dpi: int = 100) -> str:
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}"/>'
+
+
+def portrayal(score: float, low: float, high: float, labels: tuple[int, int, int]) -> str:
+    """How an actor is portrayed, in words a reader takes in at a glance, from its mean
+    polarity, its interval and its label counts (positive, neutral, negative)."""
+    positive, neutral, negative = labels
+    total = max(positive + neutral + negative, 1)
+    tone = "mostly neutral" if neutral / total >= 0.5 else ("mixed" if min(positive, negative) / total >= 0.25
+                                                           else "mostly positive" if positive > negative
+                                                           else "mostly negative")
+    lean = "negative" if score < -0.05 else "positive" if score > 0.05 else "neutral"
+    if pd.isna(low):
+        strength = "too few sentences for an interval"
+    elif low > 0 or high < 0:
+        strength = f"clearly {'positive' if low > 0 else 'negative'}: 95% interval {_signed(low)} to {_signed(high)}"
+    else:
+        strength = f"uncertain: 95% interval {_signed(low)} to {_signed(high)} includes 0"
+    return f"{tone}, leaning {lean} (mean {_signed(score)}; {strength})"
+
+
+def _signed(value: float) -> str:
+    """Two decimals with a sign, and no "-0.00"."""
+    return f"{value + 0.0:+.2f}" if round(value, 2) != 0 else "0.00"
+
+
+def findings_html(analysis: Analysis, *, top: int = 4) -> str:
+    """The page's opening: the headline as ``<h1>`` and what was found, in plain words —
+    the most mentioned actors and how each is portrayed (with how sure that is), who is
+    quoted, what the topics are, and the notes. Each statement is backed by a table below."""
+    art = analysis.article
+    parts = [f"<h1>{escape(art.title or art.source)}</h1>"]
+    if art.dateline:
+        parts.append(f'<p style="color:#555;font-variant:small-caps">{escape(art.dateline)}</p>')
+    rollup = analysis.rollup
+    if rollup.empty:
+        who = "No actor is mentioned."
+    else:
+        shown = []
+        for row in rollup.head(top).itertuples():
+            sentences = f" in {row.units} sentences" if row.units != row.mentions else ""
+            shown.append(f"<b>{escape(row.actor)}</b> ({row.mentions} mention{'s' if row.mentions != 1 else ''}"
+                         f"{sentences}): {escape(portrayal(row.score, row.ci_low, row.ci_high, (row.positive, row.neutral, row.negative)))}")
+        who = (f"{len(rollup)} actors in {len(analysis.mentions)} mentions. Most mentioned: "
+               + "; ".join(shown) + ".")
+    quotes = analysis.quotes
+    if quotes.empty:
+        quoted = "No direct quotation was found."
+    else:
+        speakers = quotes["actor"].where(quotes["actor"] != "", "an unidentified speaker").value_counts()
+        listed = ", ".join(f"{escape(name)} {n}" for name, n in sorted(speakers.items(), key=lambda kv: (-kv[1], kv[0])))
+        quoted = f"{len(quotes)} direct quotation{'s' if len(quotes) != 1 else ''}, by speaker: {listed}."
+    topics = ("; ".join(escape(label) for label in analysis.topics["label"]) if not analysis.topics.empty
+              else "no topics could be fitted")
+    items = [f"<li><b>Who appears and how.</b> {who}</li>", f"<li><b>Who is quoted.</b> {quoted}</li>",
+             f"<li><b>What it is about.</b> {len(analysis.topics)} topics: {topics}.</li>"]
+    items += [f"<li><b>Note.</b> {escape(note)}</li>" for note in analysis.notes]
+    parts.append(f'<ul class="wb-findings">{"".join(items)}</ul>')
+    parts.append("<p><small>Each statement comes from the tables below; the parameters are at the end.</small></p>")
+    return "".join(parts)
 
 
 def summary_html(analysis: Analysis) -> str:
