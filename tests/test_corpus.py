@@ -167,3 +167,16 @@ def test_a_lone_surname_joins_the_one_full_name_of_the_corpus():
     rare = pd.DataFrame([("x", n, "person", n) for n in ["Ann Lee"] * 5 + ["Bo Lee"] * 5 + ["Lee"]],
                         columns=["article", "actor", "type", "root"])
     assert merged_surnames(rare)["actor"].iloc[-1] == "Lee"  # two full names share it: left alone
+
+
+def test_evidence_cites_each_sentence_once_and_by_title(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "a1", "title": "Russia blamed for attack",
+         "text": "Russia was blamed for a brutal attack, and Russia denied the terrible charge. Russia won praise later."},
+        {"id": "a2", "title": "Talks in Moscow", "text": "Russia praised the excellent talks. Russia was criticised."},
+    ]) + "\n")
+    evidence = analyze_corpus(path, n_jobs=1).evidence
+    russia = evidence[evidence["actor"] == "Russia"]
+    assert not russia.duplicated(["article", "sentence"]).any()
+    assert set(russia["title"]) <= {"Russia blamed for attack", "Talks in Moscow"} and len(russia)

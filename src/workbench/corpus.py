@@ -240,7 +240,8 @@ class CorpusAnalysis:
         actors: One row per rolled-up actor over the corpus.
         actor_topics: Rolled-up actor × topic: mentions and mean polarity.
         actor_time: Rolled-up actor × month: mentions and mean polarity (dated articles only).
-        evidence: Per actor its most positive and most negative sentences.
+        evidence: Per actor its most positive and most negative sentences (one entry per sentence),
+            with the article id and title and the mention's span.
         quotes: Every quotation with article id, speaker and actor.
         skipped: Records not used, with where and why.
         parameters: The parameters used.
@@ -370,6 +371,8 @@ def analyze_corpus(
         rollup, evidence, actor_time = (_joined([p[k] for p in parts], keys) for k, keys in enumerate(
             ({"mentions": False, "actor": True}, {"actor": True, "side": True}, {"root": True, "month": True})))
     table = scored[0]
+    titles = dict(zip(tables.articles["id"], tables.articles["title"]))
+    evidence = evidence.assign(title=evidence["article"].map(titles).fillna(""))  # cited by title, not file line
 
     dominant = model.dominant_topic()
     article_table = pd.DataFrame(tables.articles).assign(topic=dominant)
@@ -576,16 +579,17 @@ def _grouped(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def _evidence(table: pd.DataFrame, per_side: int = 3) -> pd.DataFrame:
-    """Each actor's most positive and most negative mentions (sentence, article)."""
+    """Each actor's most negative and most positive sentences (article, sentence, the
+    mention's span): one entry per actor and sentence, scored by its strongest mention
+    there, so a sentence naming an actor twice is not cited twice."""
     columns = ["actor", "side", "polarity", "article", "sentence", "span_start", "span_end"]
+    key = ["root", "article", "sentence_id"]
     ranked = table.sort_values(["root", "polarity", "article", "start"], kind="stable")
-    grouped = ranked.groupby("root", sort=True)
-    negative = grouped.head(per_side)
-    positive = grouped.tail(per_side).sort_values(["root", "polarity", "article", "start"],
-                                                  ascending=[True, False, True, True], kind="stable")
-    parts = [
-        negative[negative["polarity"] < 0].assign(side="negative"),
-        positive[positive["polarity"] > 0].assign(side="positive"),
-    ]
+    negative = ranked[ranked["polarity"] < 0].drop_duplicates(key, keep="first").groupby("root", sort=True).head(per_side)
+    cited = pd.MultiIndex.from_frame(negative[key])
+    positive = (ranked[(ranked["polarity"] > 0) & ~pd.MultiIndex.from_frame(ranked[key]).isin(cited)]
+                .sort_values(["root", "polarity", "article", "start"], ascending=[True, False, True, True], kind="stable")
+                .drop_duplicates(key, keep="first").groupby("root", sort=True).head(per_side))
+    parts = [negative.assign(side="negative"), positive.assign(side="positive")]
     out = pd.concat(parts).drop(columns=["actor"]).rename(columns={"root": "actor"})
     return out.sort_values(["actor", "side"], kind="stable")[columns].reset_index(drop=True)

@@ -377,7 +377,8 @@ def corpus_evidence_html(corpus, *, top: int = 8) -> str:
         rows = corpus.evidence[corpus.evidence["actor"] == actor]
         items = "".join(
             f'<li><mark style="background:{LABEL_COLOURS[r.side]}">{r.polarity:+.2f}</mark> '
-            f"{marked_sentence(r.sentence, r.span_start, r.span_end, actor)} <small>({escape(str(r.article))})</small></li>"
+            f"{marked_sentence(r.sentence, r.span_start, r.span_end, actor)} "
+            f"<small>({escape(str(getattr(r, 'title', '') or r.article))})</small></li>"
             for r in rows.itertuples()
         )
         if items:
