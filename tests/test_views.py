@@ -33,7 +33,19 @@ def test_overlapping_mentions_are_both_shown():
              'U.S. State Department: State Department · neutral (+0.00)">U.S.</mark>')
     outer = ('<mark style="background:#e3e3e3" title="U.S. State Department: State Department · neutral (+0.00)">'
              ' State Department</mark>')
-    assert inner + outer in html
+    assert inner + _who("United States") + outer + _who("State Department") in html
+
+
+def _who(actor: str) -> str:
+    return f'<span class="wb-who" style="font-size:.72em;font-variant:small-caps;color:#444;margin:0 .25em">{actor}</span>'
+
+
+def test_each_highlighted_mention_names_its_actor_inline():
+    art = article_from_text("Headline\n\nWashington said so.")
+    start = art.body.index("Washington")
+    mentions = pd.DataFrame({"start": [start], "end": [start + 10], "actor": ["United <b>States"],
+                             "label": ["neutral"], "polarity": [0.0]})
+    assert "Washington</mark>" + _who("United &lt;b&gt;States") + " said so." in article_html(art, mentions)
 
 
 def test_figure_from_seed_and_empty_table(seed_analysis):

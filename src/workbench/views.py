@@ -50,7 +50,8 @@ LABEL_COLOURS = {"negative": "#f4b6b6", "neutral": "#e3e3e3", "positive": "#b8e0
 def article_html(article: Article, mentions: pd.DataFrame | None = None) -> str:
     """The cleaned article, each actor mention highlighted by its label.
 
-    Hovering a mention shows its actor, label and polarity. Overlapping mentions
+    Each mention is followed by its actor's name (small capitals, as displaCy labels
+    entities; in print too) and hovering it shows actor, label and polarity. Overlapping mentions
     ("U.S. State Department" holding "U.S.") are shown together: the overlap is coloured
     by the innermost mention and its tooltip lists every mention that covers it.
     """
@@ -103,7 +104,13 @@ def _highlight(text: str, offset: int, marks: list) -> str:
         )
         colour = LABEL_COLOURS.get(label, "#fff3a0")
         out.append(f'<mark style="background:{colour}" title="{escape(tip)}">{piece}</mark>')
+        out.extend(_WHO.format(escape(m[2])) for m in covering if m[1] == b)  # where a mention ends, its actor
     return "".join(out)
+
+
+#: The actor's name after a highlighted mention, as displaCy labels entities: readable in
+#: print and on touch screens, where tooltips are not.
+_WHO = '<span class="wb-who" style="font-size:.72em;font-variant:small-caps;color:#444;margin:0 .25em">{}</span>'
 
 
 def table_html(frame: pd.DataFrame) -> str:
