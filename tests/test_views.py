@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -139,3 +140,18 @@ def test_evidence_marks_the_mention_its_score_is_about(seed_analysis):
                       "</span> &lt;b&gt;said&lt;/b&gt; Niger lied.")
     assert marked_sentence("Niger lied.", 0, 5, "Niger") == '<strong class="wb-target"><u>Niger</u></strong> lied.'
     assert marked_sentence("x <y>", None, None, "X") == "x &lt;y&gt;"
+
+
+def test_the_actor_chart_scales_to_its_data_marks_zero_and_has_a_colour_legend():
+    from workbench.plots import data_limits
+
+    table = pd.DataFrame({"actor": ["A", "B", "C"], "mentions": [30, 12, 1], "score": [-0.30, -0.09, 0.02],
+                          "ci_low": [-0.41, -0.2, float("nan")], "ci_high": [-0.19, 0.02, float("nan")]})
+    fig = actor_sentiment_figure(table)
+    ax = fig.axes[0]
+    low, high = ax.get_xlim()
+    assert -0.6 < low < -0.41 and 0.02 < high < 0.2  # not a fixed −1…+1 on which these points sit together
+    assert len(fig.axes) == 2  # the colour bar: how strong each colour is
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "C (n=1, too few for an interval)" in labels and "A (n=30)" in labels
+    assert data_limits(np.array([0.2, 0.5]))[0] <= 0 <= data_limits(np.array([-0.5, -0.2]))[1]  # 0 always shown

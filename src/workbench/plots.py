@@ -6,9 +6,12 @@ import io
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-__all__ = ["DisplayedFigure", "actor_sentiment_figure", "actor_time_figure"]
+__all__ = ["DisplayedFigure", "actor_sentiment_figure", "actor_time_figure", "data_limits"]
 
 
 class DisplayedFigure(Figure):
@@ -38,20 +41,36 @@ def actor_sentiment_figure(actors: pd.DataFrame, *, top: int = 15, title: str = 
         return fig
     y = np.arange(len(shown))
     score = shown["score"].to_numpy(dtype=float)
-    err = np.vstack([score - shown["ci_low"].to_numpy(dtype=float), shown["ci_high"].to_numpy(dtype=float) - score])
-    colours = np.where(score > 0.05, "#2e7d32", np.where(score < -0.05, "#c62828", "#616161"))
-    ax.axvline(0, color="#999999", linewidth=0.8)
+    low, high = shown["ci_low"].to_numpy(dtype=float), shown["ci_high"].to_numpy(dtype=float)
+    err = np.vstack([score - low, high - score])
+    # Colour by strength on one scale for every chart (−0.09 is pale, −0.60 deep), with its legend.
+    norm = Normalize(vmin=-STRENGTH_SCALE, vmax=STRENGTH_SCALE)
+    colours = colormaps["RdYlGn"](norm(np.clip(score, -STRENGTH_SCALE, STRENGTH_SCALE)))
+    ax.axvline(0, color="#555555", linewidth=1)
     too_few = shown["ci_low"].isna().to_numpy()
     has = ~too_few
     ax.errorbar(score[has], y[has], xerr=np.clip(err[:, has], 0, None), fmt="none", ecolor="#777777", capsize=3,
                 linewidth=1)
-    ax.scatter(score, y, c=colours, zorder=3)
+    ax.scatter(score, y, c=colours, edgecolors="#333333", linewidths=0.5, s=45, zorder=3)
     ax.set_yticks(y, [f"{a} (n={n}{', too few for an interval' if few else ''})"
                       for a, n, few in zip(shown["actor"], shown["mentions"], too_few)])
-    ax.set_xlim(-1, 1)
-    ax.set_xlabel("mean polarity toward the actor (95% bootstrap interval)")
+    ax.set_xlim(*data_limits(np.concatenate([score, low[~np.isnan(low)], high[~np.isnan(high)]])))
+    ax.set_xlabel("mean polarity (bars: 95% interval)")
     ax.set_title(title)
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=colormaps["RdYlGn"]), ax=ax, shrink=0.8, pad=0.02)
+    bar.set_label(f"strength (clipped at ±{STRENGTH_SCALE:g})")
     return fig
+
+
+#: Mean polarity at which a point's colour is fully red or green (corpus means are small).
+STRENGTH_SCALE = 0.5
+
+
+def data_limits(values: np.ndarray, *, pad: float = 0.1) -> tuple[float, float]:
+    """Axis limits around ``values`` that always include 0 (marked on the charts), within −1…+1."""
+    lo, hi = min(float(np.min(values)), 0.0), max(float(np.max(values)), 0.0)
+    span = max(hi - lo, 0.1)
+    return max(-1.0, lo - pad * span), min(1.0, hi + pad * span)
 
 
 def actor_time_figure(actor_time: pd.DataFrame, actors: list[str]) -> Figure:

@@ -29,6 +29,7 @@ __all__ = [
     "marked_sentence",
     "removed_lines_html",
     "figure_html",
+    "SENTIMENT_CAPTION",
     "notes_html",
     "summary_html",
     "findings_html",
@@ -235,12 +236,22 @@ def notes_html(analysis: Analysis) -> str:
     return "<ul>" + "".join(f"<li>{escape(n)}</li>" for n in analysis.notes) + "</ul>"
 
 
-def figure_html(fig: Figure, *, alt: str = "figure", dpi: int = 100) -> str:
-    """A figure as an inline PNG ``<img>`` (no external file, no timestamp metadata)."""
+#: The caption under the actor chart.
+SENTIMENT_CAPTION = ("Each point is an actor's mean polarity over its mentions (n), the bar its 95% interval from "
+                     "resampling sentences (articles, in a corpus); no bar: too few for an interval. Colour shows "
+                     "the strength; the line marks 0 (neutral).")
+
+
+def figure_html(fig: Figure, *, alt: str = "figure", dpi: int = 100, caption: str = "") -> str:
+    """A figure as an inline PNG ``<img>`` (no external file, no timestamp metadata), in a
+    ``<figure>`` with its caption when one is given."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}"/>'
+    image = f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}"/>'
+    if not caption:
+        return image
+    return f"<figure>{image}<figcaption><small>{escape(caption)}</small></figcaption></figure>"
 
 
 def portrayal(score: float, low: float, high: float, labels: tuple[int, int, int]) -> str:
