@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from workbench import InputError
+from workbench._io import canonical_json
 from workbench.corpus import analyze_corpus, read_corpus
 
 from .conftest import ROOT
@@ -180,3 +181,18 @@ def test_evidence_cites_each_sentence_once_and_by_title(tmp_path):
     russia = evidence[evidence["actor"] == "Russia"]
     assert not russia.duplicated(["article", "sentence"]).any()
     assert set(russia["title"]) <= {"Russia blamed for attack", "Talks in Moscow"} and len(russia)
+
+
+def test_two_sources_are_compared_with_intervals():
+    first = analyze_corpus(FIXTURES / "two_sources.jsonl", n_topics=2, n_jobs=1, n_boot=500)
+    comparison = first.comparison.set_index(["actor", "group"])
+    ledger, courier = comparison.loc[("Russia", "Daily Ledger")], comparison.loc[("Russia", "Weekly Courier")]
+    assert ledger["articles"] == courier["articles"] == 4
+    assert ledger["ci_high"] < 0 < courier["ci_low"]
+    russia = first.differences.set_index("actor").loc["Russia"]
+    assert (russia["group_a"], russia["group_b"]) == ("Daily Ledger", "Weekly Courier")
+    assert russia["ci_low"] <= russia["difference"] <= russia["ci_high"] < 0
+    again = analyze_corpus(FIXTURES / "two_sources.jsonl", n_topics=2, n_jobs=2, n_boot=500)
+    assert canonical_json(first.to_dict()) == canonical_json(again.to_dict())
+    one_source = analyze_corpus(FIXTURES / "corpus.jsonl", n_topics=2, n_boot=200)
+    assert one_source.comparison.empty and one_source.to_dict()["source_differences"] == []

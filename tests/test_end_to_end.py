@@ -136,3 +136,19 @@ def test_corpus_report_reproduces_byte_for_byte(tmp_path):
     for present in ("Topics", "Actors by topic", "Actors over time", "Evidence", "Skipped records", "corpus.jsonl:3"):
         assert present in html, present
     assert "<script" not in html
+
+
+def test_a_corpus_with_two_sources_compares_them_byte_for_byte(tmp_path):
+    fixture = Path(__file__).parent / "fixtures" / "two_sources.jsonl"
+    digests = []
+    for run in ("one", "two"):
+        result = subprocess.run([str(WORKBENCH), "report", "--corpus", str(fixture), "-o", str(tmp_path / run),
+                                 "-p", "n_topics", "2"], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        digests.append(_digests(tmp_path / run / "two-sources"))
+    assert digests[0] == digests[1]
+    html = (tmp_path / "one" / "two-sources" / "report.html").read_text(encoding="utf-8")
+    assert "Outlets compared" in html and 'alt="actors by source"' in html
+    assert "<b>Russia</b>: Daily Ledger" in html and "Weekly Courier is clearly more positive" in html
+    results = json.loads((tmp_path / "one" / "two-sources" / "results.json").read_text(encoding="utf-8"))
+    assert {r["group"] for r in results["sources_compared"]} == {"Daily Ledger", "Weekly Courier"}

@@ -32,6 +32,7 @@ from ._data import display_path, printable
 from ._io import canonical_json, check_regular_file, write_bytes_atomic, write_text_atomic
 from ._parallel import Workers, frozen_heap, worker_state
 from .actors import MENTION_COLUMNS, ActorMatcher, mention_table, quote_records
+from .compare import COMPARISON_COLUMNS, DIFFERENCE_COLUMNS, compare_groups
 from .errors import InputError
 from .loading import Article, article_from_text, load_article
 from .sentiment import LABELS, add_scores, aggregate_actors, get_scorer, mention_items, scorer_record
@@ -246,6 +247,9 @@ class CorpusAnalysis:
         skipped: Records not used, with where and why.
         parameters: The parameters used.
         notes: Adjustments made on the way, in words (e.g. fewer topics for a small corpus).
+        comparison: The main actors' scores per source, with intervals over each source's
+            articles (:func:`workbench.compare.compare_groups`; empty under two sources).
+        differences: Per main actor, the difference between the two largest sources, with its interval.
         sentiment_model: The scorer used (backend; for a trained model its weights' sha256).
     """
 
@@ -262,6 +266,8 @@ class CorpusAnalysis:
     parameters: dict[str, Any] = field(default_factory=dict)
     sentiment_model: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    comparison: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COMPARISON_COLUMNS))
+    differences: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DIFFERENCE_COLUMNS))
 
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable results (``results.json``); mentions go to Parquet."""
@@ -281,6 +287,8 @@ class CorpusAnalysis:
             "evidence": self.evidence.to_dict(orient="records"),
             "quotes": self.quotes.to_dict(orient="records"),
             "notes": self.notes,
+            "sources_compared": self.comparison.to_dict(orient="records"),
+            "source_differences": self.differences.to_dict(orient="records"),
         }
 
     def write(self, folder: str | os.PathLike[str]) -> tuple[Path, Path]:
@@ -371,6 +379,8 @@ def analyze_corpus(
         rollup, evidence, actor_time = (_joined([p[k] for p in parts], keys) for k, keys in enumerate(
             ({"mentions": False, "actor": True}, {"actor": True, "side": True}, {"root": True, "month": True})))
     table = scored[0]
+    comparison, differences = compare_groups(table, dict(zip(tables.articles["id"], tables.articles["source"])),
+                                             n_boot=n_boot, seed=seed)
     titles = dict(zip(tables.articles["id"], tables.articles["title"]))
     evidence = evidence.assign(title=evidence["article"].map(titles).fillna(""))  # cited by title, not file line
 
@@ -404,6 +414,8 @@ def analyze_corpus(
         parameters=parameters,
         sentiment_model=scorer_record(sentiment, scorer),
         notes=notes,
+        comparison=comparison,
+        differences=differences,
     )
 
 

@@ -11,7 +11,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-__all__ = ["DisplayedFigure", "actor_sentiment_figure", "actor_time_figure", "data_limits"]
+__all__ = ["DisplayedFigure", "actor_sentiment_figure", "actor_time_figure", "group_comparison_figure", "data_limits"]
 
 
 class DisplayedFigure(Figure):
@@ -94,4 +94,37 @@ def actor_time_figure(actor_time: pd.DataFrame, actors: list[str]) -> Figure:
     ax.set_ylabel("mean polarity")
     ax.set_title("Actors over time")
     ax.legend(loc="upper left", fontsize="small", frameon=False)
+    return fig
+
+
+def group_comparison_figure(comparison: pd.DataFrame, *, title: str = "How each source portrays the main actors") -> Figure:
+    """Per actor (rows) one point per group (source) with its interval, groups told apart
+    by colour and marker, with a legend (``CorpusAnalysis.comparison``)."""
+    actors = list(dict.fromkeys(comparison["actor"]))[::-1]
+    groups = sorted(set(comparison["group"]))
+    fig = DisplayedFigure(figsize=(7, 0.5 * max(len(actors), 1) + 1.4), layout="constrained")
+    ax = fig.add_subplot()
+    if comparison.empty:
+        ax.text(0.5, 0.5, "fewer than two sources", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
+    row = {a: i for i, a in enumerate(actors)}
+    offsets = np.linspace(-0.25, 0.25, len(groups)) if len(groups) > 1 else np.zeros(1)
+    markers = "osD^v<>"
+    for k, group in enumerate(groups):
+        part = comparison[comparison["group"] == group]
+        y = np.array([row[a] for a in part["actor"]]) + offsets[k]
+        score = part["score"].to_numpy(float)
+        low, high = part["ci_low"].to_numpy(float), part["ci_high"].to_numpy(float)
+        has = ~np.isnan(low)
+        ax.errorbar(score[has], y[has], xerr=np.clip(np.vstack([score - low, high - score])[:, has], 0, None),
+                    fmt="none", ecolor=f"C{k}", alpha=0.6, capsize=2, linewidth=1)
+        ax.scatter(score, y, color=f"C{k}", marker=markers[k % len(markers)], zorder=3, label=f"{group}")
+    values = comparison[["score", "ci_low", "ci_high"]].to_numpy(float).ravel()
+    ax.set_xlim(*data_limits(values[~np.isnan(values)]))
+    ax.axvline(0, color="#555555", linewidth=1)
+    ax.set_yticks(range(len(actors)), actors)
+    ax.set_xlabel("mean polarity (bars: 95% interval over each source's articles)")
+    ax.set_title(title)
+    ax.legend(title="source", fontsize="small", frameon=False, loc="best")
     return fig

@@ -42,6 +42,7 @@ __all__ = [
     "corpus_topics_html",
     "actor_topic_html",
     "corpus_evidence_html",
+    "compare_sources_html",
 ]
 
 #: Background colour per sentiment label.
@@ -386,6 +387,28 @@ def actor_topic_html(corpus, *, top: int = 12) -> str:
     pivot = shown.pivot(index="root", columns="topic", values="value").reindex(actors).fillna("")
     pivot.columns = [f"{t}: {labels.get(t, '')}" for t in pivot.columns]
     return table_html(pivot.rename_axis("actor").reset_index())
+
+
+def compare_sources_html(corpus) -> str:
+    """How each source portrays the main actors, and the difference between the two
+    largest sources with its interval (or why there is nothing to compare)."""
+    if corpus.comparison.empty:
+        return "<p>The records name fewer than two sources (a <code>source</code> field); nothing to compare.</p>"
+    diff = corpus.differences
+    lines = []
+    for row in diff.itertuples():
+        if pd.isna(row.ci_low):
+            verdict = "too few articles in one of them for an interval"
+        elif row.ci_low > 0 or row.ci_high < 0:
+            verdict = f"{row.group_a if row.difference > 0 else row.group_b} is clearly more positive"
+        else:
+            verdict = "no clear difference"
+        lines.append(f"<li><b>{escape(row.actor)}</b>: {escape(row.group_a)} {_signed(row.score_a)}, "
+                     f"{escape(row.group_b)} {_signed(row.score_b)}; difference {_signed(row.difference)} "
+                     f"({escape(verdict)}{'' if pd.isna(row.ci_low) else f'; 95% interval {_signed(row.ci_low)} to {_signed(row.ci_high)}'})</li>")
+    head = (f"<p>Mean polarity toward the most mentioned actors, per source; intervals resample each source's "
+            f"articles. The differences compare the two sources with the most articles.</p><ul>{''.join(lines)}</ul>")
+    return head + table_html(with_too_few(corpus.comparison)) + table_html(with_too_few(diff))
 
 
 def corpus_evidence_html(corpus, *, top: int = 8) -> str:
