@@ -15,6 +15,10 @@ from .conftest import ROOT
 pytestmark = pytest.mark.slow
 
 WORKBENCH = Path(sys.executable).with_name("workbench")
+TABLES = ["actors.csv", "actors_rollup.csv", "mentions.csv", "quotes.csv", "topics.csv"]
+ARTICLE_FILES = ["manifest.json", "report.html", "report.ipynb", "results.json", *TABLES]
+CORPUS_TABLES = ["actors.csv", "actor_time.csv", "actor_topics.csv", "articles.csv", "evidence.csv", "quotes.csv",
+                 "source_differences.csv", "sources_compared.csv", "topics.csv"]
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -30,7 +34,7 @@ def seed_report(tmp_path_factory):
 
 
 def test_seed_report_files(seed_report):
-    assert sorted(p.name for p in seed_report.iterdir()) == ["manifest.json", "report.html", "report.ipynb", "results.json"]
+    assert sorted(p.name for p in seed_report.iterdir()) == sorted(ARTICLE_FILES)
     results = json.loads((seed_report / "results.json").read_text(encoding="utf-8"))
     actors = {a["actor"]: a for a in results["actors"]}
     rollup = {a["actor"]: a for a in results["actors_rollup"]}
@@ -65,6 +69,19 @@ def test_seed_report_html_content(seed_report):
     for absent in ("<script", "injected-parameters", "from workbench import", "analyze(", "results_file =",
                    "Kernel is running", "http://", "https://"):
         assert absent not in html, absent
+
+
+def test_the_tables_come_as_csv_too(seed_report):
+    import pandas as pd
+
+    results = json.loads((seed_report / "results.json").read_text(encoding="utf-8"))
+    actors = pd.read_csv(seed_report / "actors_rollup.csv")
+    assert list(actors["actor"]) == [a["actor"] for a in results["actors_rollup"]]
+    assert "aliases" in actors and "; " in actors.loc[0, "aliases"]  # lists readable, not Python reprs
+    mentions = pd.read_csv(seed_report / "mentions.csv")
+    assert len(mentions) == len(results["mentions"]) and "sentence" not in mentions
+    assert "0.123456" not in (seed_report / "actors.csv").read_text() and round(actors.loc[0, "score"], 2) == \
+        actors.loc[0, "score"]  # two decimals
 
 
 def test_report_notebook_has_no_stderr_and_no_absolute_path(seed_report):
@@ -106,7 +123,7 @@ def test_report_replaces_an_older_one_whole(tmp_path):
     folder = run_report(output_dir=tmp_path)
     (folder / "stale.txt").write_text("old")  # an older report, with a file the new one does not have
     run_report(output_dir=tmp_path)
-    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "report.html", "report.ipynb", "results.json"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(ARTICLE_FILES)
     assert [p.name for p in tmp_path.iterdir()] == ["us-niger-troop-withdrawal"]
 
 
@@ -131,7 +148,8 @@ def test_corpus_report_reproduces_byte_for_byte(tmp_path):
         assert result.returncode == 0, result.stderr
         digests.append(_digests(tmp_path / run / "corpus"))
     assert digests[0] == digests[1]
-    assert sorted(digests[0]) == ["manifest.json", "mentions.parquet", "report.html", "report.ipynb", "results.json"]
+    assert sorted(digests[0]) == sorted(["manifest.json", "mentions.parquet", "report.html", "report.ipynb",
+                                         "results.json", *CORPUS_TABLES])
     html = (tmp_path / "one" / "corpus" / "report.html").read_text(encoding="utf-8")
     for present in ("Topics", "Actors by topic", "Actors over time", "Evidence", "Skipped records", "corpus.jsonl:3"):
         assert present in html, present

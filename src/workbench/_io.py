@@ -19,7 +19,8 @@ import numpy as np
 from ._data import display_path
 from .errors import InputError
 
-__all__ = ["check_regular_file", "read_user_file", "PlainRows", "plain_rows", "write_json_atomic", "write_text_atomic",
+__all__ = ["check_regular_file", "read_user_file", "PlainRows", "plain_rows", "write_csv_tables", "write_json_atomic",
+           "write_text_atomic",
            "write_bytes_atomic", "canonical_json", "plain", "current_umask", "sha256_file",
            "sha256_unchanged_file", "write_npz_atomic", "read_npz"]
 
@@ -110,6 +111,22 @@ def read_user_file(path: str | os.PathLike[str], *, what: str, max_bytes: int) -
     if len(raw) > max_bytes:
         raise InputError(f"{shown}: larger than the {max_bytes:,}-byte limit for {what}", path=shown)
     return raw
+
+
+def write_csv_tables(folder: str | os.PathLike[str], tables: dict[str, Any]) -> list[Path]:
+    """Each DataFrame of ``tables`` as ``<folder>/<name>.csv`` (atomically), for people to
+    take away: lists joined by "; ", floats to two decimals, no index; ``pandas.read_csv``
+    and spreadsheets open them. ``results.json`` keeps the full precision."""
+    written = []
+    for name, frame in sorted(tables.items()):
+        shown = frame.copy()
+        for column in shown.columns:
+            if shown[column].map(lambda v: isinstance(v, (list, tuple))).any():
+                shown[column] = shown[column].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple))
+                                                  else v)
+        text = shown.to_csv(index=False, float_format="%.2f", lineterminator="\n")
+        written.append(write_text_atomic(Path(folder) / f"{name}.csv", text))
+    return written
 
 
 def write_json_atomic(path: str | os.PathLike[str], obj: Any) -> Path:

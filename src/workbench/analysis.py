@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import __version__  # noqa: F401
 from ._data import display_path
-from ._io import canonical_json, plain_rows, write_json_atomic
+from ._io import canonical_json, plain_rows, write_csv_tables, write_json_atomic
 from .actors import DEMONYM_RULE, ActorMatcher, find_quotes
 from .loading import Article, load_article
 from .sentiment import aggregate_actors, get_scorer, score_mentions, scorer_record
@@ -101,6 +101,18 @@ class Analysis:
     def write_json(self, path: str | os.PathLike[str]) -> Path:
         """Write :meth:`to_json` atomically to ``path``."""
         return write_json_atomic(path, self.to_dict())
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables a reader takes away, by file name: actors (every level), actors by
+        country or organisation, mentions, quotes and topics."""
+        return {"actors": self.actors.drop(columns=["evidence"]),
+                "actors_rollup": self.rollup.drop(columns=["evidence"]),
+                "mentions": self.mentions.drop(columns=["sentence"]),
+                "quotes": self.quotes, "topics": self.topics}
+
+    def write(self, folder: str | os.PathLike[str]) -> list[Path]:
+        """``results.json`` and each of :meth:`tables` as CSV, into ``folder`` (atomically)."""
+        return [self.write_json(Path(folder) / "results.json"), *write_csv_tables(folder, self.tables())]
 
     def actor_mentions(self, actor: str) -> pd.DataFrame:
         """Every mention of ``actor`` (or of anything rolled up into it), with its sentence,

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ._data import display_path, printable
-from ._io import canonical_json, check_regular_file, write_bytes_atomic, write_text_atomic
+from ._io import canonical_json, check_regular_file, write_bytes_atomic, write_csv_tables, write_text_atomic
 from ._parallel import Workers, frozen_heap, worker_state
 from .actors import MENTION_COLUMNS, ActorMatcher, mention_table, quote_records
 from .compare import COMPARISON_COLUMNS, DIFFERENCE_COLUMNS, compare_groups
@@ -291,8 +291,15 @@ class CorpusAnalysis:
             "source_differences": self.differences.to_dict(orient="records"),
         }
 
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables a reader takes away, by file name (the mentions are in Parquet)."""
+        return {"actors": self.actors.drop(columns=["evidence"]), "articles": self.articles, "topics": self.topics,
+                "actor_topics": self.actor_topics, "actor_time": self.actor_time, "evidence": self.evidence,
+                "quotes": self.quotes, "sources_compared": self.comparison, "source_differences": self.differences}
+
     def write(self, folder: str | os.PathLike[str]) -> tuple[Path, Path]:
-        """Write ``results.json`` and ``mentions.parquet`` into ``folder`` (atomically)."""
+        """Write ``results.json``, ``mentions.parquet`` and each of :meth:`tables` as CSV
+        into ``folder`` (atomically); returns the first two."""
         import io
 
         folder = Path(folder)
@@ -300,6 +307,7 @@ class CorpusAnalysis:
         buffer = io.BytesIO()
         self.mentions.to_parquet(buffer, index=False, engine="pyarrow", compression="zstd")
         parquet = write_bytes_atomic(folder / "mentions.parquet", buffer.getvalue())
+        write_csv_tables(folder, self.tables())
         return results, parquet
 
     def __repr__(self) -> str:
