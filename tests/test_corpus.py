@@ -196,3 +196,23 @@ def test_two_sources_are_compared_with_intervals():
     assert canonical_json(first.to_dict()) == canonical_json(again.to_dict())
     one_source = analyze_corpus(FIXTURES / "corpus.jsonl", n_topics=2, n_boot=200)
     assert one_source.comparison.empty and one_source.to_dict()["source_differences"] == []
+
+
+def test_any_record_field_can_be_compared_and_undated_corpora_show_no_empty_chart(tmp_path):
+    from workbench import views
+
+    path = tmp_path / "c.csv"
+    rows = ["id,category,text"]
+    for i in range(4):
+        rows.append(f'p{i},politics,"Russia was condemned for the brutal attack. Officials blamed Russia."')
+        rows.append(f's{i},sport,"Russia won praise for a superb, excellent game. Fans loved Russia."')
+    path.write_text("\n".join(rows) + "\n")
+    corpus = analyze_corpus(path, n_topics=2, n_jobs=1, n_boot=300, compare="category")
+    assert set(corpus.comparison["group"]) == {"politics", "sport"}
+    russia = corpus.differences.set_index("actor").loc["Russia"]
+    assert russia["ci_high"] < 0  # politics portrays Russia worse than sport does
+    assert corpus.parameters["compare"] == "category" and "category" in views.compare_sources_html(corpus)
+    assert views.actor_time_html(corpus) == "<p>No article has a date, so there is nothing to show over time.</p>"
+    by_source = analyze_corpus(path, n_topics=2, n_jobs=1, n_boot=300)
+    assert by_source.comparison.empty and "fewer than two values of <code>source</code>" in \
+        views.compare_sources_html(by_source)

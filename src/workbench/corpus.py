@@ -57,6 +57,17 @@ class Record:
     date: str = ""
     source: str = ""
     where: str = ""
+    extra: tuple[tuple[str, str], ...] = ()  # the record's other fields (a CSV column such as category), sorted
+
+    def field(self, name: str) -> str:
+        """The value of field ``name`` (one of the fields above, or an extra one), or ""."""
+        if name in ("id", "title", "date", "source"):
+            return getattr(self, name)
+        return dict(self.extra).get(name, "")
+
+
+#: The fields every record has; any other string or number field is kept in ``Record.extra``.
+_KNOWN_FIELDS = ("id", "text", "title", "date", "source")
 
 
 @dataclass
@@ -106,8 +117,20 @@ def read_corpus(path: str | os.PathLike[str], *, strict: bool = False,
                 skipped.append(Skipped(where, error))
             continue
         seen.add(fields["id"])
+        extra = tuple(sorted((str(k), str(v)[:200]) for k, v in fields.items() if k not in _KNOWN_FIELDS
+                             and isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                             and _is_text(str(k)) and _is_text(str(v))))
         yield Record(fields["id"], fields["text"], fields.get("title", ""), fields.get("date", ""),
-                     fields.get("source", ""), where)
+                     fields.get("source", ""), where, extra)
+
+
+def _is_text(value: str) -> bool:
+    """No NUL and no lone surrogate: safe to write into results and reports."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
 
 
 def _check(fields: dict, seen: set[str]) -> str | None:
@@ -234,7 +257,8 @@ class CorpusAnalysis:
     """Everything found in a corpus.
 
     Attributes:
-        articles: One row per article: id, title, date, source, paragraphs, mentions, topic.
+        articles: One row per article: id, title, date, source, group (its ``compare`` field),
+            paragraphs, mentions, topic.
         topic_model: The model fitted across articles.
         topics: Topics with label, terms, weight, coherence and size (articles dominated).
         mentions: Every mention with its article id and date (large: saved as Parquet).
@@ -247,9 +271,10 @@ class CorpusAnalysis:
         skipped: Records not used, with where and why.
         parameters: The parameters used.
         notes: Adjustments made on the way, in words (e.g. fewer topics for a small corpus).
-        comparison: The main actors' scores per source, with intervals over each source's
-            articles (:func:`workbench.compare.compare_groups`; empty under two sources).
-        differences: Per main actor, the difference between the two largest sources, with its interval.
+        comparison: The main actors' scores per group (per source, or per value of the
+            ``compare`` field), with intervals over each group's articles
+            (:func:`workbench.compare.compare_groups`; empty under two groups).
+        differences: Per main actor, the difference between the two largest groups, with its interval.
         sentiment_model: The scorer used (backend; for a trained model its weights' sha256).
     """
 
@@ -326,6 +351,7 @@ def analyze_corpus(
     n_boot: int = 1000,
     seed: int = 0,
     strict: bool = False,
+    compare: str = "source",
     progress: bool = False,
     n_jobs: int | None = -1,
     chunk_size: int = 256,
@@ -350,6 +376,8 @@ def analyze_corpus(
         n_boot: Bootstrap resamples for the per-actor intervals.
         seed: Seed of the topic model and bootstrap.
         strict: Reject the corpus on the first malformed record instead of skipping it.
+        compare: The record field whose values are compared ("source", or any other field
+            of the records, such as a CSV's ``category`` column); see ``comparison``.
         progress: Show progress bars.
         n_jobs: Processes, as in scikit-learn (-1: every core; 1: no worker processes;
             workers are forked, on Linux only: elsewhere everything runs here).
@@ -374,7 +402,8 @@ def analyze_corpus(
     # A scorer that survives a fork scores in the workers; others (torch) in this process.
     state = {"matcher": matcher, "scorer": scorer if getattr(scorer, "fork_safe", True) else None}
     with Workers(n_jobs, state=state) as workers:
-        bodies = _analysed_bodies(path, tables, workers, scorer=scorer, strict=strict, chunk_size=chunk_size,
+        bodies = _analysed_bodies(path, tables, workers, scorer=scorer, strict=strict, compare=compare,
+                                  chunk_size=chunk_size,
                                   progress=progress, when_read=when_read)
         try:
             model.fit(bodies)
@@ -387,7 +416,7 @@ def analyze_corpus(
         rollup, evidence, actor_time = (_joined([p[k] for p in parts], keys) for k, keys in enumerate(
             ({"mentions": False, "actor": True}, {"actor": True, "side": True}, {"root": True, "month": True})))
     table = scored[0]
-    comparison, differences = compare_groups(table, dict(zip(tables.articles["id"], tables.articles["source"])),
+    comparison, differences = compare_groups(table, dict(zip(tables.articles["id"], tables.articles["group"])),
                                              n_boot=n_boot, seed=seed)
     titles = dict(zip(tables.articles["id"], tables.articles["title"]))
     evidence = evidence.assign(title=evidence["article"].map(titles).fillna(""))  # cited by title, not file line
@@ -407,7 +436,7 @@ def analyze_corpus(
                      f"{len(article_table)} articles and their terms allow no more.")
     parameters = {"corpus": display_path(path), "n_topics": n_topics, "topics_fitted": int(model.n_topics_),
                   "actors": display_path(actors) if actors else "default", "sentiment": sentiment, "ner": ner,
-                  "n_boot": n_boot, "seed": seed, "strict": bool(strict)}
+                  "n_boot": n_boot, "seed": seed, "strict": bool(strict), "compare": compare}
     return CorpusAnalysis(
         articles=article_table,
         topic_model=model,
@@ -456,7 +485,7 @@ class _Tables:
 _QUOTE_FIELDS = ("speaker", "actor", "root", "text", "closed")  # of quote_records, kept per quote
 #: The per-article tables of a corpus and their columns, as a chunk and as the whole.
 _TABLES = {
-    "articles": ("id", "title", "date", "source", "paragraphs", "mentions"),
+    "articles": ("id", "title", "date", "source", "group", "paragraphs", "mentions"),
     "mentions": ("article", "date", *MENTION_COLUMNS),
     "quotes": ("article", *_QUOTE_FIELDS),
 }
@@ -466,7 +495,7 @@ def _empty(columns: tuple[str, ...]) -> dict[str, list]:
     return {k: [] for k in columns}
 
 
-def _analysed_bodies(path, tables: _Tables, workers: Workers, *, scorer, strict: bool, chunk_size: int,
+def _analysed_bodies(path, tables: _Tables, workers: Workers, *, scorer, strict: bool, compare: str, chunk_size: int,
                      progress: bool, when_read: Callable[[], None]) -> Iterator[str]:
     """Analyse the corpus chunk by chunk with ``workers``, keeping the results in
     ``tables``; yield the cleaned bodies in corpus order and call ``when_read`` once
@@ -476,7 +505,7 @@ def _analysed_bodies(path, tables: _Tables, workers: Workers, *, scorer, strict:
     with progress_bar(desc="articles", unit=" art", disable=not progress) as bar:
         pending: deque = deque()
         for chunk in _chunks(path, chunk_size):
-            pending.append(workers.submit(_analyse_chunk, chunk, strict))
+            pending.append(workers.submit(_analyse_chunk, chunk, strict, compare))
             while len(pending) > 2 * workers.n_jobs:  # a bounded queue: memory stays flat
                 done = tables.add(workers.result(pending.popleft()), scorer)
                 bar.update(len(done))
@@ -506,7 +535,7 @@ def _chunks(path, size: int) -> Iterator[list[Record | Skipped]]:
         yield chunk
 
 
-def _analyse_chunk(chunk: list[Record | Skipped], strict: bool) -> dict[str, Any]:
+def _analyse_chunk(chunk: list[Record | Skipped], strict: bool, compare: str = "source") -> dict[str, Any]:
     """Clean each record of a chunk, find its actors and quotes, and score its mentions
     when the scorer may run in a worker (runs in a worker)."""
     matcher: ActorMatcher = worker_state()["matcher"]
@@ -530,6 +559,7 @@ def _analyse_chunk(chunk: list[Record | Skipped], strict: bool) -> dict[str, Any
         n = len(found["actor"])
         for key in ("id", "title", "date", "source"):
             articles[key].append(getattr(record, key) or (article.title if key == "title" else ""))
+        articles["group"].append(record.field(compare))
         articles["paragraphs"].append(len(article.paragraphs))
         articles["mentions"].append(n)
         mentions["article"].extend([record.id] * n)

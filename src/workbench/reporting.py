@@ -286,6 +286,7 @@ CORPUS_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("seed", int, 0, "seed of topic model and bootstrap", minimum=0, maximum=MAX_SEED),
     Parameter("strict", int, 0, "1: reject the corpus at the first malformed record; 0: skip and report it",
               choices=(0, 1)),
+    Parameter("compare", str, "source", "record field whose groups are compared: source, or e.g. a category column"),
 )
 CORPUS_NOTEBOOK = notebook_path("corpus_report.ipynb")
 

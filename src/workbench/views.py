@@ -43,6 +43,7 @@ __all__ = [
     "actor_topic_html",
     "corpus_evidence_html",
     "compare_sources_html",
+    "actor_time_html",
 ]
 
 #: Background colour per sentiment label.
@@ -389,11 +390,23 @@ def actor_topic_html(corpus, *, top: int = 12) -> str:
     return table_html(pivot.rename_axis("actor").reset_index())
 
 
+def actor_time_html(corpus, *, top: int = 5) -> str:
+    """Monthly mean polarity of the most mentioned actors, or one line when no article has a
+    date (an empty figure would take half a screen to say nothing)."""
+    if corpus.actor_time.empty:
+        return "<p>No article has a date, so there is nothing to show over time.</p>"
+    from .plots import actor_time_figure
+
+    return figure_html(actor_time_figure(corpus.actor_time, list(corpus.actors["actor"].head(top))),
+                       alt="actors over time")
+
+
 def compare_sources_html(corpus) -> str:
     """How each source portrays the main actors, and the difference between the two
     largest sources with its interval (or why there is nothing to compare)."""
+    field = escape(str(corpus.parameters.get("compare", "source")))
     if corpus.comparison.empty:
-        return "<p>The records name fewer than two sources (a <code>source</code> field); nothing to compare.</p>"
+        return f"<p>The records have fewer than two values of <code>{field}</code>; nothing to compare.</p>"
     diff = corpus.differences
     lines = []
     for row in diff.itertuples():
@@ -406,8 +419,9 @@ def compare_sources_html(corpus) -> str:
         lines.append(f"<li><b>{escape(row.actor)}</b>: {escape(row.group_a)} {_signed(row.score_a)}, "
                      f"{escape(row.group_b)} {_signed(row.score_b)}; difference {_signed(row.difference)} "
                      f"({escape(verdict)}{'' if pd.isna(row.ci_low) else f'; 95% interval {_signed(row.ci_low)} to {_signed(row.ci_high)}'})</li>")
-    head = (f"<p>Mean polarity toward the most mentioned actors, per source; intervals resample each source's "
-            f"articles. The differences compare the two sources with the most articles.</p><ul>{''.join(lines)}</ul>")
+    head = (f"<p>Mean polarity toward the most mentioned actors, per value of the records' <code>{field}</code>; "
+            f"intervals resample each group's articles. The differences compare the two groups with the most "
+            f"articles.</p><ul>{''.join(lines)}</ul>")
     return head + table_html(with_too_few(corpus.comparison)) + table_html(with_too_few(diff))
 
 
