@@ -139,16 +139,23 @@ def test_kernel_found_whatever_else_is_installed(tmp_path):
     assert (tmp_path / "out" / "us-niger-troop-withdrawal" / "report.html").is_file()
 
 
-def test_corpus_report_reproduces_byte_for_byte(tmp_path):
-    fixture = Path(__file__).parent / "fixtures" / "corpus.jsonl"
+def _corpus_report_twice(name: str, tmp_path: Path) -> dict[str, str]:
+    """Two corpus reports of ``fixtures/<name>.jsonl`` into separate folders; the digests
+    of the first, after checking the second is byte-identical."""
     digests = []
     for run in ("one", "two"):
-        result = subprocess.run([str(WORKBENCH), "report", "--corpus", str(fixture), "-o", str(tmp_path / run),
-                                 "-p", "n_topics", "2"], capture_output=True, text=True)
+        result = subprocess.run([str(WORKBENCH), "report", "--corpus", str(Path(__file__).parent / "fixtures" /
+                                 f"{name}.jsonl"), "-o", str(tmp_path / run), "-p", "n_topics", "2"],
+                                capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
-        digests.append(_digests(tmp_path / run / "corpus"))
+        digests.append(_digests(tmp_path / run / name.replace("_", "-")))
     assert digests[0] == digests[1]
-    assert sorted(digests[0]) == sorted(["manifest.json", "mentions.parquet", "report.html", "report.ipynb",
+    return digests[0]
+
+
+def test_corpus_report_reproduces_byte_for_byte(tmp_path):
+    digests = _corpus_report_twice("corpus", tmp_path)
+    assert sorted(digests) == sorted(["manifest.json", "mentions.parquet", "report.html", "report.ipynb",
                                          "results.json", *CORPUS_TABLES])
     html = (tmp_path / "one" / "corpus" / "report.html").read_text(encoding="utf-8")
     for present in ("Topics", "Actors by topic", "Actors over time", "Evidence", "Skipped records", "corpus.jsonl:3"):
@@ -157,14 +164,7 @@ def test_corpus_report_reproduces_byte_for_byte(tmp_path):
 
 
 def test_a_corpus_with_two_sources_compares_them_byte_for_byte(tmp_path):
-    fixture = Path(__file__).parent / "fixtures" / "two_sources.jsonl"
-    digests = []
-    for run in ("one", "two"):
-        result = subprocess.run([str(WORKBENCH), "report", "--corpus", str(fixture), "-o", str(tmp_path / run),
-                                 "-p", "n_topics", "2"], capture_output=True, text=True)
-        assert result.returncode == 0, result.stderr
-        digests.append(_digests(tmp_path / run / "two-sources"))
-    assert digests[0] == digests[1]
+    _corpus_report_twice("two_sources", tmp_path)
     html = (tmp_path / "one" / "two-sources" / "report.html").read_text(encoding="utf-8")
     assert "Outlets compared" in html and 'alt="actors by source"' in html
     assert "<b>Russia</b>: Daily Ledger" in html and "Weekly Courier is clearly more positive" in html

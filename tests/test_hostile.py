@@ -253,12 +253,12 @@ def _fake_report(folder: Path, marker: str) -> Path:
 
 
 def test_stale_work_folders_are_cleaned_and_a_half_swapped_report_restored(tmp_path):
-    from workbench.reporting import _locked_folder, clean_stale_folders
+    from workbench._folders import clean_stale_folders, locked_folder
 
     _fake_report(tmp_path / ".seed.wbold-abcdefgh" / "seed", "old")  # died between the two renames
     (tmp_path / ".other.wbtmp-12345678").mkdir()  # died while running: kernel sockets and all
     (tmp_path / ".other.wbtmp-12345678" / "kernel.sock").write_bytes(b"")
-    live, lock = _locked_folder(tmp_path, ".live.wbtmp-")  # a run still going
+    live, lock = locked_folder(tmp_path, ".live.wbtmp-")  # a run still going
     (tmp_path / ".my-own-hidden-folder").mkdir()  # not ours: never touched
     try:
         removed = clean_stale_folders(tmp_path)
@@ -272,18 +272,18 @@ def test_stale_work_folders_are_cleaned_and_a_half_swapped_report_restored(tmp_p
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["renameat2 exchange", "two renames"])
 def test_the_swap_keeps_a_whole_report_at_its_path(tmp_path, monkeypatch, exchange):
-    from workbench import reporting
+    from workbench import _folders as folders
 
     if not exchange:
-        monkeypatch.setattr(reporting, "_exchange", lambda a, b: False)
+        monkeypatch.setattr(folders, "_exchange", lambda a, b: False)
     dst = _fake_report(tmp_path / "seed", "old")
     new = _fake_report(tmp_path / ".seed.wbtmp-abcdefgh", "new")
-    reporting._replace_dir(new, dst)
+    folders.replace_dir(new, dst)
     assert json.loads((dst / "manifest.json").read_text())["fingerprint"] == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["seed"]
 
     # The process dies after the old report was moved aside: the next run puts it back.
-    monkeypatch.setattr(reporting, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(folders, "_exchange", lambda a, b: False)
     newer = _fake_report(tmp_path / ".seed.wbtmp-bcdefghi", "newer")
     real_rename = os.rename
 
@@ -292,10 +292,10 @@ def test_the_swap_keeps_a_whole_report_at_its_path(tmp_path, monkeypatch, exchan
             raise KeyboardInterrupt  # as SIGKILL would, but in-process
         return real_rename(src, dst_path)
 
-    monkeypatch.setattr(reporting.os, "rename", die_on_second_rename)
+    monkeypatch.setattr(folders.os, "rename", die_on_second_rename)
     with pytest.raises(KeyboardInterrupt):
-        reporting._replace_dir(newer, dst)
-    monkeypatch.setattr(reporting.os, "rename", real_rename)
+        folders.replace_dir(newer, dst)
+    monkeypatch.setattr(folders.os, "rename", real_rename)
     # the interrupted swap put the old one back itself (its finally); a SIGKILL would leave it
     # in the .wbold- folder, which clean_stale_folders restores (the test above)
     assert json.loads((dst / "manifest.json").read_text())["fingerprint"] == "new"

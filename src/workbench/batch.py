@@ -31,7 +31,8 @@ from typing import Any, Callable, Mapping, Sequence
 from ._data import display_path
 from ._io import canonical_json, read_user_file, sha256_file, write_text_atomic
 from .errors import InputError, MissingDependencyError, ParameterError, ReportError, WorkbenchError
-from .reporting import MANIFEST, clean_stale_folders, planned_report, read_manifest, report_slug, run_report
+from ._folders import MANIFEST, clean_stale_folders
+from .reporting import planned_report, read_manifest, report_slug, run_report
 
 __all__ = ["Job", "JobResult", "expand_inputs", "read_grid", "plan_jobs", "run_batch", "write_index"]
 

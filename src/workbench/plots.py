@@ -33,11 +33,8 @@ def actor_sentiment_figure(actors: pd.DataFrame, *, top: int = 15, title: str = 
         title: Axes title.
     """
     shown = actors.head(top).iloc[::-1]  # most mentioned at the top
-    fig = DisplayedFigure(figsize=(7, 0.45 * max(len(shown), 1) + 1.2), layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = _figure(7, 0.45 * max(len(shown), 1) + 1.2, "no actor mentioned" if shown.empty else "")
     if shown.empty:
-        ax.text(0.5, 0.5, "no actor mentioned", ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
         return fig
     y = np.arange(len(shown))
     score = shown["score"].to_numpy(dtype=float)
@@ -62,6 +59,16 @@ def actor_sentiment_figure(actors: pd.DataFrame, *, top: int = 15, title: str = 
     return fig
 
 
+def _figure(width: float, height: float, empty: str = ""):
+    """A figure and its axes; with ``empty``, the axes only say that, centred."""
+    fig = DisplayedFigure(figsize=(width, height), layout="constrained")
+    ax = fig.add_subplot()
+    if empty:
+        ax.text(0.5, 0.5, empty, ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+    return fig, ax
+
+
 #: Mean polarity at which a point's colour is fully red or green (corpus means are small).
 STRENGTH_SCALE = 0.5
 
@@ -75,12 +82,9 @@ def data_limits(values: np.ndarray, *, pad: float = 0.1) -> tuple[float, float]:
 
 def actor_time_figure(actor_time: pd.DataFrame, actors: list[str]) -> Figure:
     """Mean polarity per month for ``actors`` (from ``CorpusAnalysis.actor_time``)."""
-    fig = DisplayedFigure(figsize=(8, 3.5), layout="constrained")
-    ax = fig.add_subplot()
     rows = actor_time[actor_time["root"].isin(actors)]
+    fig, ax = _figure(8, 3.5, "no dated articles" if rows.empty else "")
     if rows.empty:
-        ax.text(0.5, 0.5, "no dated articles", ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
         return fig
     months = sorted(rows["month"].unique())
     position = {m: i for i, m in enumerate(months)}
@@ -102,11 +106,8 @@ def group_comparison_figure(comparison: pd.DataFrame, *, title: str = "How each 
     by colour and marker, with a legend (``CorpusAnalysis.comparison``)."""
     actors = list(dict.fromkeys(comparison["actor"]))[::-1]
     groups = sorted(set(comparison["group"]))
-    fig = DisplayedFigure(figsize=(7, 0.5 * max(len(actors), 1) + 1.4), layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = _figure(7, 0.5 * max(len(actors), 1) + 1.4, "fewer than two groups" if comparison.empty else "")
     if comparison.empty:
-        ax.text(0.5, 0.5, "fewer than two sources", ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
         return fig
     row = {a: i for i, a in enumerate(actors)}
     offsets = np.linspace(-0.25, 0.25, len(groups)) if len(groups) > 1 else np.zeros(1)

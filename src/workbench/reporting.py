@@ -6,7 +6,8 @@ normalised), ``report.html`` (self-contained, no code, with a table of contents)
 ``results.json`` (and, for a corpus, ``mentions.parquet``) and ``manifest.json`` (input,
 parameters, notebook, data files, versions and the sha256 of every output). It is built
 in a hidden temporary folder beside the target and moved into place only when every
-file is written, so a failed or interrupted run leaves nothing half-written.
+file is written, so a failed or interrupted run leaves nothing half-written
+(:mod:`workbench._folders`).
 
 Determinism lives here: notebook metadata that varies between runs (papermill
 timestamps and durations, execution times, cell ids) is stripped or fixed, stderr
@@ -23,7 +24,6 @@ import platform
 import re
 import shutil
 import sys
-import tempfile
 import types
 import unicodedata
 from dataclasses import dataclass
@@ -34,7 +34,9 @@ from typing import Any, Mapping, Sequence
 
 from ._data import (BASE_ENV, DEFAULT_ACTORS, DEFAULT_ARTICLE, DEFAULT_MODEL, DEFAULT_NER_MODEL, GAZETTEER,
                     NER_LEXICON, base_dir, data_path, display_path, notebook_path, resolve_path)
-from ._io import canonical_json, current_umask, read_user_file, sha256_file, sha256_unchanged_file, write_text_atomic
+from ._io import canonical_json, read_user_file, sha256_file, sha256_unchanged_file, write_text_atomic
+from ._folders import (MANIFEST, MAX_MANIFEST_BYTES, clean_stale_folders, is_report, locked_folder, refuse_to_replace,
+                       replace_dir)
 from .errors import InputError, ParameterError, ReportError
 from .loading import load_article
 
@@ -354,8 +356,8 @@ def _execute(notebook, kernel_params: dict, output_dir, slug: str, progress: boo
     try:
         out_root.mkdir(parents=True, exist_ok=True)
         clean_stale_folders(out_root)
-        _refuse_to_replace(final)
-        work, lock = _locked_folder(out_root, f".{slug}.wbtmp-")
+        refuse_to_replace(final)
+        work, lock = locked_folder(out_root, f".{slug}.wbtmp-")
     except OSError as exc:
         raise ReportError(f"cannot write reports into {display_path(out_root)}: {exc.strerror}") from None
     try:
@@ -399,7 +401,7 @@ def _execute(notebook, kernel_params: dict, output_dir, slug: str, progress: boo
             write_text_atomic(work / "report.html", render_html(nb, title=title))
             outputs = {f.name: sha256_file(f) for f in sorted(work.iterdir()) if f.is_file()}
             write_text_atomic(work / MANIFEST, canonical_json(dict(manifest, outputs=outputs)))
-            _replace_dir(work, final)
+            replace_dir(work, final)
         except OSError as exc:  # disk full, permissions: the earlier report stays as it was
             raise ReportError(f"cannot write the report into {display_path(final)}: {exc.strerror or exc}") from None
     finally:
@@ -427,7 +429,6 @@ def _ipc_kernel_manager():
 
 
 _IPC_MANAGER = None
-MANIFEST = "manifest.json"
 _VERSIONED = ("workbench", "papermill", "nbconvert", "nbformat", "ipykernel", "pandas", "numpy", "scikit-learn",
               "scipy", "matplotlib", "vaderSentiment", "pyarrow")
 
@@ -486,7 +487,7 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict:
     path = Path(folder) / MANIFEST
     shown = display_path(path)
     try:
-        raw = read_user_file(path, what="a report manifest", max_bytes=_MAX_MANIFEST_BYTES)
+        raw = read_user_file(path, what="a report manifest", max_bytes=MAX_MANIFEST_BYTES)
         manifest = json.loads(raw.decode("utf-8"))
     except InputError as exc:
         raise InputError(f"{shown}: no readable report manifest ({str(exc).removeprefix(shown + ': ')})") from None
@@ -498,7 +499,6 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict:
     return manifest
 
 
-_MAX_MANIFEST_BYTES = 1_000_000
 _OUTPUT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}$")
 
 
@@ -543,7 +543,7 @@ def verify_report(folder: str | os.PathLike[str]) -> list[str]:
     source = resolve_path(manifest["input"]["path"])
     if params.get("actors"):
         params["actors"] = str(resolve_path(params["actors"]))
-    tmp, lock = _locked_folder(folder.parent, ".verify.wbtmp-")
+    tmp, lock = locked_folder(folder.parent, ".verify.wbtmp-")
     try:
         if manifest["kind"] == "corpus":
             params.pop("corpus", None)
@@ -567,146 +567,6 @@ def verify_report(folder: str | os.PathLike[str]) -> list[str]:
     return problems
 
 
-
-
-def is_report(path: Path) -> bool:
-    """Whether ``path`` is a report folder the workbench made (its manifest has a fingerprint)."""
-    if path.is_symlink() or not path.is_dir():
-        return False
-    try:
-        manifest = json.loads(read_user_file(path / MANIFEST, what="a report manifest",
-                                             max_bytes=_MAX_MANIFEST_BYTES).decode("utf-8"))
-    except (InputError, ValueError, RecursionError):
-        return False
-    return isinstance(manifest, dict) and isinstance(manifest.get("fingerprint"), str)
-
-
-def _refuse_to_replace(path: Path) -> None:
-    """A report only ever replaces a report: anything else at its path is the user's."""
-    if (path.exists() or path.is_symlink()) and not is_report(path):
-        what = "folder" if path.is_dir() and not path.is_symlink() else "file"
-        raise ReportError(f"{display_path(path)}: a {what} that is not a workbench report is in the way; "
-                          "not replacing it (move it, or choose another --output-dir)")
-
-
-#: Names of the hidden folders runs work in: ``.<slug>.wbtmp-XXXXXXXX`` (a report being
-#: made) and ``.<slug>.wbold-XXXXXXXX`` (an old report during a swap).
-_STALE = re.compile(r"^\.(?P<slug>.+)\.wb(?P<kind>tmp|old)-[a-z0-9_]{8}$")
-
-
-def _locked_folder(parent: Path, prefix: str) -> tuple[Path, int]:
-    """A new hidden folder in ``parent`` and a descriptor holding an exclusive lock on it:
-    while this process lives, :func:`clean_stale_folders` leaves the folder alone."""
-    import fcntl
-
-    while True:
-        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            if os.stat(folder).st_ino == os.fstat(fd).st_ino:  # not removed by a cleaner before the lock
-                os.chmod(folder, 0o777 & ~current_umask())  # mkdtemp makes 0700 folders
-                return folder, fd
-        except OSError:
-            pass
-        os.close(fd)
-
-
-def clean_stale_folders(out_root: Path) -> list[str]:
-    """Remove the hidden work folders of runs that died (killed, power lost) in ``out_root``;
-    a report caught between the two renames of a swap is put back first. Folders of runs
-    still going are locked and kept. Returns the names removed."""
-    import fcntl
-
-    removed = []
-    try:
-        entries = sorted(os.scandir(out_root), key=lambda e: e.name)
-    except OSError:
-        return removed
-    for entry in entries:
-        match = _STALE.match(entry.name)
-        if not match or not entry.is_dir(follow_symlinks=False):
-            continue
-        try:
-            fd = os.open(entry.path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-        except OSError:
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:  # a live run holds it
-            os.close(fd)
-            continue
-        try:
-            kept = Path(entry.path) / match["slug"]
-            target = out_root / match["slug"]
-            if match["kind"] == "old" and is_report(kept) and not (target.exists() or target.is_symlink()):
-                os.rename(kept, target)
-                log.warning("restored %s from an interrupted run", display_path(target))
-            shutil.rmtree(entry.path, ignore_errors=True)
-            removed.append(entry.name)
-        finally:
-            os.close(fd)
-    return removed
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where the
-    system or file system cannot."""
-    import ctypes
-    import errno
-
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
-        return False
-    raise OSError(err, os.strerror(err), str(b))
-
-
-def _replace_dir(src: Path, dst: Path) -> None:
-    """Move folder ``src`` to ``dst``, replacing an older report at ``dst``, so that at every
-    moment ``dst`` holds the old or the new report whole: a new path is one rename, an old
-    report is swapped in one step where the system can, else kept in a hidden
-    ``.<name>.wbold-*`` folder that the next run puts back if this one dies in between.
-    Safe when another process replaces the same ``dst`` at the same time (the last wins)."""
-    for _ in range(20):
-        if not (dst.exists() or dst.is_symlink()):
-            try:
-                os.rename(src, dst)
-                return
-            except OSError:  # someone else put a dst there in between: go round again
-                continue
-        _refuse_to_replace(dst)
-        if _exchange(src, dst):
-            shutil.rmtree(src, ignore_errors=True)  # the old report, now at src
-            return
-        old, lock = _locked_folder(dst.parent, f".{dst.name}.wbold-")
-        kept = old / dst.name
-        try:
-            try:
-                os.replace(dst, kept)
-            except FileNotFoundError:
-                continue
-            try:
-                os.rename(src, dst)
-                return
-            except OSError:  # someone else put a dst there in between: go round again
-                continue
-        finally:
-            if kept.exists() and not (dst.exists() or dst.is_symlink()):
-                try:  # interrupted or failed in between: the old report goes back
-                    os.rename(kept, dst)
-                except OSError:
-                    pass  # left in the locked folder: the next run's clean_stale_folders restores it
-            if not kept.exists() or dst.exists():
-                shutil.rmtree(old, ignore_errors=True)
-            os.close(lock)
-    raise ReportError(f"could not move the report into {display_path(dst)}: it keeps being replaced")
 
 
 def normalize_notebook(nb):
