@@ -4,6 +4,7 @@ within its size limit)."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
 import os
@@ -22,7 +23,7 @@ from .errors import InputError
 __all__ = ["check_regular_file", "read_user_file", "PlainRows", "plain_rows", "write_csv_tables", "write_json_atomic",
            "write_text_atomic",
            "write_bytes_atomic", "canonical_json", "plain", "current_umask", "sha256_file",
-           "sha256_unchanged_file", "write_npz_atomic", "read_npz"]
+           "sha256_unchanged_file", "write_npz_atomic", "read_model_file"]
 
 #: Decimal places kept for floats written to results (stable across BLAS builds).
 FLOAT_DIGITS = 6
@@ -93,15 +94,16 @@ def check_regular_file(path: str | os.PathLike[str], *, what: str, max_bytes: in
     return info.st_size
 
 
-def read_user_file(path: str | os.PathLike[str], *, what: str, max_bytes: int) -> bytes:
+def read_user_file(path: str | os.PathLike[str], *, what: str, max_bytes: int, empty_ok: bool = False) -> bytes:
     """The bytes of a user-supplied file (:func:`check_regular_file` first); at most
-    ``max_bytes`` are read, whatever size the file claims (``/proc`` files claim 0).
+    ``max_bytes`` are read, whatever size the file claims (``/proc`` files claim 0). An
+    empty file is refused unless ``empty_ok`` (the caller then says what is wrong with it).
 
     Raises:
         InputError: as :func:`check_regular_file`, or the file cannot be read.
     """
     shown = display_path(path)
-    if check_regular_file(path, what=what, max_bytes=max_bytes) == 0:  # also what /proc files claim
+    if check_regular_file(path, what=what, max_bytes=max_bytes) == 0 and not empty_ok:  # also what /proc files claim
         raise InputError(f"{shown}: the file is empty", path=shown)
     try:
         with open(path, "rb") as fh:
@@ -206,8 +208,6 @@ def sha256_unchanged_file(path: str | os.PathLike[str]) -> str:
 def write_npz_atomic(path: str | os.PathLike[str], arrays: dict[str, np.ndarray]) -> Path:
     """Arrays as a zip of ``.npy`` files (what ``numpy.load`` reads), without pickles and
     with fixed entry dates, so the same arrays give the same bytes."""
-    import io
-
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, array in arrays.items():
@@ -219,18 +219,30 @@ def write_npz_atomic(path: str | os.PathLike[str], arrays: dict[str, np.ndarray]
     return write_bytes_atomic(path, buffer.getvalue())
 
 
-def read_npz(path: str | os.PathLike[str], *, what: str, hint: str) -> dict[str, np.ndarray]:
-    """Every array of a model file, read without pickles.
+def read_model_file(model: str | os.PathLike[str], *, default: str, what: str,
+                    hint: str) -> tuple[dict[str, np.ndarray], str, str]:
+    """Every array of a model file, read once and without pickles, with the file as shown
+    in outputs and its sha256. ``model`` is a path, or "default" for the shipped file
+    ``default`` (:func:`~workbench._data.data_path`).
 
     Raises:
-        InputError: the file is missing or not a readable zip of arrays; the message
-            names the file, ``what`` it should be and the ``hint``.
+        InputError: the file is missing, not a regular file, or not a readable zip of
+            arrays; the message names the file, ``what`` it should be and the ``hint``.
     """
+    from ._data import data_path
+
+    path = data_path(default) if str(model) == "default" else Path(model)
     shown = display_path(path)
-    if not Path(path).is_file():
+    if not path.exists():
         raise InputError(f"{shown}: {what} not found; {hint}", path=shown)
+    raw = read_user_file(path, what=what, max_bytes=MAX_MODEL_BYTES, empty_ok=True)  # empty: not a readable zip
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {name: npz[name] for name in npz.files}
+        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
         raise InputError(f"{shown}: not a readable {what} ({type(exc).__name__}); {hint}", path=shown) from None
+    return arrays, shown, hashlib.sha256(raw).hexdigest()
+
+
+#: Largest model file read (the shipped ones are 3 MB).
+MAX_MODEL_BYTES = 500_000_000

@@ -9,13 +9,12 @@ and group, so it depends on nothing else.
 """
 from __future__ import annotations
 
-import zlib
 from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
-from .sentiment.aggregate import MIN_UNITS, _draws
+from .sentiment.aggregate import MIN_UNITS, resampled_means
 
 __all__ = ["compare_groups", "COMPARISON_COLUMNS", "DIFFERENCE_COLUMNS"]
 
@@ -58,7 +57,8 @@ def compare_groups(mentions: pd.DataFrame, group_of: Mapping[str, str], *, top: 
             score = float(sums.sum() / units.sum())
             low = high = float("nan")
             if len(sums) >= min_units:
-                draws[group] = _resampled_means(sums, units, f"{actor}\0{group}", n_boot, seed)
+                draws[group] = resampled_means(sums[None], units[None], [f"{actor}\0{group}"], n_boot=n_boot,
+                                               seed=seed)[0]
                 low, high = (float(q) for q in np.quantile(draws[group], [alpha, 1 - alpha]))
             rows.append([actor, group, len(part), len(sums), score, low, high])
         a, b = largest
@@ -69,19 +69,3 @@ def compare_groups(mentions: pd.DataFrame, group_of: Mapping[str, str], *, top: 
                 low, high = (float(q) for q in np.quantile(draws[a] - draws[b], [alpha, 1 - alpha]))
             differences.append([actor, a, b, scores[a], scores[b], scores[a] - scores[b], low, high])
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS), pd.DataFrame(differences, columns=DIFFERENCE_COLUMNS)
-
-
-def _resampled_means(sums: np.ndarray, units: np.ndarray, key: str, n_boot: int, seed: int,
-                     max_cells: int = 1 << 22) -> np.ndarray:
-    """``n_boot`` cluster-bootstrap means (summed sums over summed sizes of resampled
-    units), drawn from the counter-based generator keyed by ``key`` and ``seed``."""
-    size = len(sums)
-    keyed = np.array([zlib.crc32(key.encode("utf-8"))], dtype=np.uint32)
-    out = np.empty(n_boot)
-    per_pass = max(1, min(n_boot, max_cells // size))
-    for b0 in range(0, n_boot, per_pass):
-        b1 = min(n_boot, b0 + per_pass)
-        picked = ((_draws(keyed, seed, (b1 - b0) * size, start=b0 * size)[0].astype(np.uint64) * np.uint64(size))
-                  >> np.uint64(32)).astype(np.intp).reshape(b1 - b0, size)
-        out[b0:b1] = sums[picked].sum(axis=1) / units[picked].sum(axis=1)
-    return out

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ._data import display_path, printable
-from ._io import canonical_json, check_regular_file, write_bytes_atomic, write_csv_tables, write_text_atomic
+from ._io import check_regular_file, write_bytes_atomic, write_csv_tables, write_json_atomic
 from ._parallel import Workers, frozen_heap, worker_state
 from .actors import MENTION_COLUMNS, ActorMatcher, mention_table, quote_records
 from .compare import COMPARISON_COLUMNS, DIFFERENCE_COLUMNS, compare_groups
@@ -142,14 +142,11 @@ def _check(fields: dict, seen: set[str]) -> str | None:
             if isinstance(fields[key], (dict, list)):
                 return f"field {key} must be a string or a number, not a JSON {type(fields[key]).__name__}"
             fields[key] = "" if fields[key] is None else str(fields[key])
-    for key in ("text", "id", "title", "date", "source"):
+    for key in _KNOWN_FIELDS:
         value = fields.get(key, "")
-        if "\x00" in value:
-            return f"field {key} contains NUL characters (binary data, not text)"
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return f"field {key} is not valid Unicode (a lone surrogate such as \\ud800)"
+        if not _is_text(value):
+            return (f"field {key} contains NUL characters (binary data, not text)" if "\x00" in value
+                    else f"field {key} is not valid Unicode (a lone surrogate such as \\ud800)")
     if fields.get("date"):
         try:
             fields["date"] = date.fromisoformat(fields["date"][:10]).isoformat()
@@ -328,7 +325,7 @@ class CorpusAnalysis:
         import io
 
         folder = Path(folder)
-        results = write_text_atomic(folder / "results.json", canonical_json(self.to_dict()))
+        results = write_json_atomic(folder / "results.json", self.to_dict())
         buffer = io.BytesIO()
         self.mentions.to_parquet(buffer, index=False, engine="pyarrow", compression="zstd")
         parquet = write_bytes_atomic(folder / "mentions.parquet", buffer.getvalue())

@@ -23,7 +23,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .._data import DEFAULT_NER_MODEL, NER_LEXICON, data_path, display_path
-from .._io import read_npz, write_npz_atomic
+from .._io import read_model_file, write_npz_atomic
 from ..errors import InputError
 from .features import FeatureTable
 from .tokens import tokenize
@@ -194,10 +194,8 @@ class NameTagger:
             return self
         if self.model is None:
             raise ValueError("This NameTagger has no model: call fit(documents) first, or pass model=PATH.")
-        path = data_path(DEFAULT_NER_MODEL) if str(self.model) == "default" else Path(self.model)
-        shown = display_path(path)
         hint = "rebuild it with `workbench actors train`"
-        arrays = read_npz(path, what="name tagger model", hint=hint)
+        arrays, shown, digest = read_model_file(self.model, default=DEFAULT_NER_MODEL, what="name tagger model", hint=hint)
         try:
             info = json.loads(str(arrays["info"]))
             labels = tuple(str(x) for x in arrays["labels"])
@@ -221,7 +219,7 @@ class NameTagger:
         self.n_bits, self.C, self.max_iter = n_bits, info["params"]["C"], info["params"]["max_iter"]
         self.stages_ = tuple(loaded)
         self.lexicon_ = lexicon
-        self.info_ = dict(info, file=shown, file_sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+        self.info_ = dict(info, file=shown, file_sha256=digest)
         self._table = FeatureTable(lexicon, n_bits)
         return self
 

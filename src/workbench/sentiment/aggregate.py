@@ -9,7 +9,7 @@ import pandas as pd
 
 from ._items import LABELS, mention_items
 
-__all__ = ["score_mentions", "add_scores", "aggregate_actors", "bootstrap_intervals", "MIN_UNITS"]
+__all__ = ["score_mentions", "add_scores", "aggregate_actors", "bootstrap_intervals", "resampled_means", "MIN_UNITS"]
 
 #: Fewest independent units (sentences in an article, articles in a corpus) an actor
 #: needs for an interval: below it the interval is NaN ("too few"), not a width computed
@@ -174,10 +174,10 @@ def bootstrap_intervals(samples: list[np.ndarray], keys: list[str], *, n_boot: i
     """
     sizes = counts if counts is not None else [np.ones(len(v)) for v in samples]
     means = [float(v.sum() / c.sum()) if len(v) else float("nan") for v, c in zip(samples, sizes)]
-    nan = (float("nan"), float("nan"))
-    out: list[tuple[float, float]] = [nan if len(v) < min_units else (m, m) for v, m in zip(samples, means)]
+    out: list[tuple[float, float]] = [(float("nan"),) * 2 if len(v) < min_units else (m, m)
+                                      for v, m in zip(samples, means)]
     if n_boot < 1:
-        return [nan if len(v) < min_units else (m, m) for v, m in zip(samples, means)]
+        return out
     alpha = (1 - confidence) / 2
     by_size: dict[int, list[int]] = {}
     for i, v in enumerate(samples):
@@ -185,25 +185,37 @@ def bootstrap_intervals(samples: list[np.ndarray], keys: list[str], *, n_boot: i
             by_size.setdefault(len(v), []).append(i)
     for size, members in sorted(by_size.items()):
         per_slice = max(1, max_cells // (n_boot * size))
-        per_pass = max(1, min(n_boot, max_cells // size))  # resamples drawn at once for big samples
         for at in range(0, len(members), per_slice):
             chunk = members[at:at + per_slice]
-            values = np.stack([samples[i] for i in chunk])  # (actors, size)
-            weights = np.stack([sizes[i] for i in chunk])
-            keyed = np.array([zlib.crc32(keys[i].encode("utf-8")) for i in chunk], dtype=np.uint32)
-            boot = np.empty((len(chunk), n_boot))
-            for b0 in range(0, n_boot, per_pass):
-                b1 = min(n_boot, b0 + per_pass)
-                draws = ((_draws(keyed, seed, (b1 - b0) * size, start=b0 * size).astype(np.uint64)
-                          * np.uint64(size)) >> np.uint64(32)).astype(np.intp)
-                shape = (len(chunk), b1 - b0, size)
-                picked = np.take_along_axis(values, draws, axis=1).reshape(shape).sum(axis=2)
-                picked_sizes = np.take_along_axis(weights, draws, axis=1).reshape(shape).sum(axis=2)
-                boot[:, b0:b1] = picked / picked_sizes
+            boot = resampled_means(np.stack([samples[i] for i in chunk]), np.stack([sizes[i] for i in chunk]),
+                                   [keys[i] for i in chunk], n_boot=n_boot, seed=seed, max_cells=max_cells)
             low, high = np.quantile(boot, [alpha, 1 - alpha], axis=1)
             for i, lo, hi in zip(chunk, low, high):
                 out[i] = (float(lo), float(hi))
     return out
+
+
+def resampled_means(sums: np.ndarray, sizes: np.ndarray, keys: list[str], *, n_boot: int, seed: int,
+                    max_cells: int = 1 << 22) -> np.ndarray:
+    """``n_boot`` cluster-bootstrap means per row: each row of ``sums`` holds a sample's
+    unit sums and the same row of ``sizes`` their sizes; a resample draws units with
+    replacement from the counter-based generator keyed by ``seed`` and the row's key,
+    and its mean is the drawn sums over the drawn sizes. Drawn in passes of at most
+    ``max_cells`` draws (any stretch of the stream can be drawn on its own, so the passes
+    do not change the values). Returns an array of shape (rows, n_boot)."""
+    rows, size = sums.shape
+    keyed = np.array([zlib.crc32(key.encode("utf-8")) for key in keys], dtype=np.uint32)
+    boot = np.empty((rows, n_boot))
+    per_pass = max(1, min(n_boot, max_cells // (size * rows)))
+    for b0 in range(0, n_boot, per_pass):
+        b1 = min(n_boot, b0 + per_pass)
+        draws = ((_draws(keyed, seed, (b1 - b0) * size, start=b0 * size).astype(np.uint64) * np.uint64(size))
+                 >> np.uint64(32)).astype(np.intp)
+        shape = (rows, b1 - b0, size)
+        picked = np.take_along_axis(sums, draws, axis=1).reshape(shape).sum(axis=2)
+        picked_sizes = np.take_along_axis(sizes, draws, axis=1).reshape(shape).sum(axis=2)
+        boot[:, b0:b1] = picked / picked_sizes
+    return boot
 
 
 def _draws(keys: np.ndarray, seed: int, n: int, start: int = 0) -> np.ndarray:

@@ -11,7 +11,6 @@ the same bytes.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -22,8 +21,8 @@ import pandas as pd
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
-from .._data import DEFAULT_MODEL, data_path, display_path
-from .._io import read_npz, write_npz_atomic
+from .._data import DEFAULT_MODEL
+from .._io import read_model_file, write_npz_atomic
 from ..errors import InputError
 from ._items import LABELS, Item, Scorer, check_items, check_labels, items_sha256
 from .features import FeatureExtractor
@@ -168,10 +167,8 @@ class TargetSentiment(Scorer):
             return self
         if self.model is None:
             raise ValueError("This TargetSentiment has no model: call fit(items, labels) first, or pass model=PATH.")
-        path = data_path(DEFAULT_MODEL) if str(self.model) == "default" else Path(self.model)
-        shown = display_path(path)
         hint = "rebuild it with `workbench sentiment train`"
-        arrays = read_npz(path, what="sentiment model", hint=hint)
+        arrays, shown, digest = read_model_file(self.model, default=DEFAULT_MODEL, what="sentiment model", hint=hint)
         try:
             info = json.loads(str(arrays["info"]))
             labels = tuple(str(x) for x in arrays["labels"]) if arrays["labels"].ndim == 1 else ()
@@ -203,7 +200,7 @@ class TargetSentiment(Scorer):
         )
         self.coef_, self.intercept_ = coef, intercept.astype(np.float32)
         self.classes_ = np.array(LABELS)
-        self.info_ = dict(info, file=shown, file_sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+        self.info_ = dict(info, file=shown, file_sha256=digest)
         self._extractor()  # it and the transposed weights are made once here, not in each corpus worker
         self._weights_by_feature()
         return self
