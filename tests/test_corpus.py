@@ -48,7 +48,7 @@ def test_bad_corpus_paths(tmp_path):
     with pytest.raises(InputError, match="no such corpus"):
         list(read_corpus(tmp_path / "nope.jsonl"))
     (tmp_path / "x.xml").write_text("<a/>")
-    with pytest.raises(InputError, match="a corpus is a .jsonl or .csv"):
+    with pytest.raises(InputError, match="a corpus is a .jsonl, .csv, .warc or .warc.gz"):
         list(read_corpus(tmp_path / "x.xml"))
     (tmp_path / "no_text.csv").write_text("id,body\n1,hello\n")
     with pytest.raises(InputError, match="'text' column"):

@@ -118,9 +118,10 @@ def test_html_article(write_file):
     )
     art = load_article(write_file("page.html", page))
     assert art.title == "Niger & the US" and art.dateline == "NIAMEY, Niger"
-    assert art.paragraphs == ("The junta spoke.", "Second paragraph.")
+    assert art.paragraphs == ("The junta spoke.", "Second", "paragraph.")  # a <br> breaks the line
     for gone in ("alert", "Home", "Ad", "Reply", "©"):
         assert gone not in art.body
+    assert {"Home · World", "Ad", "© Site"} <= {r.text for r in art.removed}
 
 
 def test_html_without_text_is_an_error(write_file):

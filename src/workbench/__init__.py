@@ -28,6 +28,7 @@ _EXPORTS = {
     "RemovedLine": ".loading",
     "Sentence": ".loading",
     "article_from_text": ".loading",
+    "article_from_page": ".loading",
     "load_article": ".loading",
     "LexiconSentiment": ".sentiment",
     "TargetSentiment": ".sentiment",

@@ -78,6 +78,14 @@ class Analysis:
                     for x in art.sentences
                 ],
                 "removed": [{"line": r.line, "text": r.text, "reason": r.reason} for r in art.removed],
+                "removed_total": art.removed_total,
+                "date": art.date,
+                "authors": list(art.authors),
+                "site_name": art.site_name,
+                "url": art.url,
+                "language": art.language,
+                "encoding": art.encoding,
+                "warnings": list(art.warnings),
             },
             "parameters": self.parameters,
             "sentiment_model": self.sentiment_model,
@@ -142,6 +150,8 @@ class Analysis:
 
 def demonym_notes(mentions: pd.DataFrame) -> list[str]:
     """One note per demonym read by :data:`~workbench.actors.DEMONYM_RULE`, with the rule."""
+    if mentions.empty:  # an article without actors: its empty columns are not strings
+        return []
     resolved = mentions[(mentions["ambiguous"] != "") & ~mentions["ambiguous"].str.contains(" or ", regex=False)]
     notes = []
     for (alias, actor, other), group in resolved.groupby(["alias", "actor", "ambiguous"], sort=True):
@@ -182,7 +192,7 @@ def analyze(
         article = load_article(article or None)
     scorer = get_scorer(sentiment)  # a missing or broken model fails here, not at the first mention
     matcher = ActorMatcher.from_file(actors or None, ner=ner)
-    notes: list[str] = []
+    notes = [warning[:1].upper() + warning[1:] + "." for warning in article.warnings]
 
     if topic_unit == "paragraphs":
         texts = list(article.paragraphs)

@@ -74,7 +74,7 @@ def _expanded(inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.Pat
               ) -> tuple[list[Path], dict[Path, str]]:
     """The article files of the inputs, and the texts corpus records will be written as
     (nothing is written yet: a batch refused while planning leaves earlier inputs alone)."""
-    from .corpus import folder_articles, read_corpus
+    from .corpus import folder_articles, is_corpus_file, read_corpus
 
     articles: list[Path] = []
     records: dict[Path, str] = {}
@@ -87,7 +87,7 @@ def _expanded(inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.Pat
             if not found:
                 raise InputError(f"{display_path(path)}: the folder has no .txt, .md or .html articles")
             articles += found
-        elif path.suffix.lower() in (".jsonl", ".csv") and path.exists():
+        elif is_corpus_file(path) and path.exists():
             corpus = report_slug(path)
             folder = Path(output_dir) / "_inputs" / corpus
             for record in read_corpus(path):

@@ -59,7 +59,7 @@ def _build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     report.add_argument("article", nargs="?", help="article file (default: the seed article in data/)")
-    report.add_argument("--corpus", metavar="FILE", help="report on a corpus instead: a .jsonl/.csv file or a folder "
+    report.add_argument("--corpus", metavar="FILE", help="report on a corpus instead: a .jsonl/.csv/.warc(.gz) file or a folder "
                         "(runs notebooks/corpus_report.ipynb; parameters below under 'corpus parameters')")
     report.add_argument("-o", "--output-dir", default="reports", metavar="DIR", help="default: reports/")
     report.add_argument(

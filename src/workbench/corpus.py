@@ -1,10 +1,12 @@
 """Corpus mode: many articles through the same pipeline, topics fitted across them.
 
-A corpus is a JSONL file (one JSON object per line), a CSV file (header row) or a
+A corpus is a JSONL file (one JSON object per line), a CSV file (header row), a
+web-archive file (``.warc`` or ``.warc.gz``: each HTML response one article) or a
 folder of ``.txt``/``.md``/``.html`` files. Each record needs ``text``; ``id``,
-``title``, ``date`` (ISO 8601) and ``source`` are optional. A malformed record is
-reported with its line (or file) and skipped, or, with ``strict=True``, rejected:
-never dropped silently.
+``title``, ``date`` (ISO 8601) and ``source`` are optional. A web page gives its own
+title, date (else the crawl's date) and site name (else its host) as ``source``, and
+its URL as the field ``url``. A malformed record is reported with its line (record
+number, or file) and skipped, or, with ``strict=True``, rejected: never dropped silently.
 
 :func:`analyze_corpus` streams: records are read a chunk at a time, analysed (in
 worker processes when there are several cores) and only the mentions and per-article
@@ -38,11 +40,13 @@ from .loading import Article, article_from_text, load_article
 from .sentiment import LABELS, add_scores, aggregate_actors, get_scorer, mention_items, scorer_record
 from .topics import TopicModel
 
-__all__ = ["Record", "read_corpus", "folder_articles", "analyze_corpus", "CorpusAnalysis", "CORPUS_SUFFIXES"]
+__all__ = ["Record", "read_corpus", "folder_articles", "analyze_corpus", "CorpusAnalysis", "CORPUS_SUFFIXES",
+           "is_corpus_file"]
 
 log = logging.getLogger(__name__)
 
-CORPUS_SUFFIXES = (".jsonl", ".csv")
+#: File name endings of corpus files (a folder of articles is a corpus too).
+CORPUS_SUFFIXES = (".jsonl", ".csv", ".warc", ".warc.gz")
 _FOLDER_SUFFIXES = (".txt", ".md", ".html", ".htm")
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -78,9 +82,14 @@ class Skipped:
     reason: str
 
 
+def is_corpus_file(path: str | os.PathLike[str]) -> bool:
+    """Whether the file name ends as a corpus file does (:data:`CORPUS_SUFFIXES`)."""
+    return Path(path).name.lower().endswith(CORPUS_SUFFIXES)
+
+
 def read_corpus(path: str | os.PathLike[str], *, strict: bool = False,
                 skipped: list[Skipped] | None = None) -> Iterator[Record]:
-    """Records of a JSONL/CSV corpus or a folder of article files, in file order.
+    """Records of a JSONL/CSV/WARC corpus or a folder of article files, in file order.
 
     Args:
         path: The corpus file or folder.
@@ -96,15 +105,19 @@ def read_corpus(path: str | os.PathLike[str], *, strict: bool = False,
     if not p.exists():
         raise InputError(f"{shown}: no such corpus file or folder", path=shown)
     if not p.is_dir():
-        check_regular_file(p, what="a corpus (.jsonl or .csv file, or a folder of articles)")
+        check_regular_file(p, what="a corpus (.jsonl, .csv or .warc file, or a folder of articles)")
+    name = p.name.lower()
     if p.is_dir():
         rows = _folder(p)
-    elif p.suffix.lower() == ".jsonl":
+    elif name.endswith(".jsonl"):
         rows = _jsonl(p, shown)
-    elif p.suffix.lower() == ".csv":
+    elif name.endswith(".csv"):
         rows = _csv(p, shown)
+    elif name.endswith((".warc", ".warc.gz")):
+        rows = _warc(p, shown)
     else:
-        raise InputError(f"{shown}: a corpus is a .jsonl or .csv file or a folder of articles", path=shown)
+        raise InputError(f"{shown}: a corpus is a .jsonl, .csv, .warc or .warc.gz file or a folder of articles",
+                         path=shown)
     seen: set[str] = set()
     for where, fields, error in rows:
         if error is None:
@@ -244,8 +257,72 @@ def _folder(path: Path):
         except InputError as exc:
             yield where, {}, str(exc).removeprefix(f"{where}: ")
             continue
-        text = "\n\n".join(([article.title] if article.title else []) + list(article.paragraphs))
-        yield where, {"id": printable(f.stem), "text": text, "title": article.title}, None
+        yield where, dict(_article_fields(article), id=printable(f.stem)), None
+
+
+def _article_fields(article: Article) -> dict[str, str]:
+    """A loaded article as record fields: its text (headline first), and what a web page
+    says of itself (date, site name as source, URL)."""
+    text = "\n\n".join(([article.title] if article.title else []) + list(article.paragraphs))
+    fields = {"text": text, "title": article.title, "date": article.date, "source": article.site_name,
+              "url": article.url}
+    for warning in article.warnings:
+        log.warning("%s: %s", article.source, warning)
+    return {k: v for k, v in fields.items() if v}
+
+
+def _warc(path: Path, shown: str):
+    """The HTML responses of a web archive, each extracted as a web page; request,
+    metadata and non-HTML records are not articles and are passed over."""
+    from urllib.parse import urlsplit
+
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    from .loading import MAX_BYTES, article_from_page
+
+    number = 0
+    with path.open("rb") as fh:
+        records = iter(ArchiveIterator(fh))
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                return
+            except Exception as exc:  # noqa: BLE001 -- a damaged record makes warcio raise anything (AttributeError too)
+                yield f"{shown}:{number + 1}", {}, f"malformed WARC record ({' '.join(str(exc).split())[:120]}); " \
+                    "the rest of the file is not read"
+                return
+            number += 1
+            where = f"{shown}:{number}"
+            if record.rec_type != "response" or not record.http_headers:
+                continue
+            content_type = (record.http_headers.get_header("Content-Type") or "").lower()
+            if "html" not in content_type:
+                continue
+            status = record.http_headers.get_statuscode() or ""
+            url = printable(record.rec_headers.get_header("WARC-Target-URI") or "")
+            if not status.startswith("2"):
+                yield where, {}, f"HTTP status {status or 'missing'} for {url or 'a page without URL'}"
+                continue
+            try:
+                raw = record.content_stream().read(MAX_BYTES + 1)
+            except Exception as exc:  # a damaged payload (bad chunking or content encoding): that record only
+                yield where, {}, f"unreadable payload ({type(exc).__name__})"
+                continue
+            if len(raw) > MAX_BYTES:
+                yield where, {}, f"the page is larger than {MAX_BYTES:,} bytes"
+                continue
+            charset = content_type.partition("charset=")[2].split(";")[0].strip(" \"'")
+            try:
+                article = article_from_page(raw, source=where, charset=charset)
+            except InputError as exc:
+                yield where, {}, str(exc).removeprefix(f"{where}: ")
+                continue
+            fields = _article_fields(article)
+            fields.setdefault("date", (record.rec_headers.get_header("WARC-Date") or "")[:10])
+            fields.setdefault("source", (urlsplit(url).hostname or "").removeprefix("www."))
+            yield where, dict(fields, id=url or str(number), url=article.url or url), None
 
 
 # --------------------------------------------------------------------------- analysis

@@ -5,9 +5,11 @@ are removed by named rules and kept in :attr:`Article.removed`, so nothing is lo
 silently. Sentences carry character offsets into the cleaned body
 (``article.body[s.start:s.end] == s.text``).
 
-Readers are chosen by file suffix (:data:`READERS`): plain text, and HTML (its block
-elements become paragraphs; scripts, navigation and forms are dropped). Corpus records
-(:mod:`workbench.corpus`) go through :func:`article_from_text` like any text.
+Readers are chosen by file suffix (:data:`READERS`): plain text (UTF-8, or UTF-16 with a
+byte-order mark), and saved web pages, whose article and metadata are found by
+:mod:`workbench.webpage` (what the extractor left out is listed in ``removed`` too).
+Corpus records (:mod:`workbench.corpus`) go through :func:`article_from_text` like any
+text.
 """
 from __future__ import annotations
 
@@ -16,13 +18,13 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable
 
 from ._data import DEFAULT_ARTICLE, data_path, display_path
 from ._io import read_user_file
 from .errors import InputError
+from .webpage import detected_encoding, read_page
 
 __all__ = [
     "Article",
@@ -31,7 +33,7 @@ __all__ = [
     "RemovedLines",
     "load_article",
     "article_from_text",
-    "html_to_text",
+    "article_from_page",
     "split_sentences",
     "BOILERPLATE_RULES",
     "MAX_BYTES",
@@ -39,6 +41,8 @@ __all__ = [
 
 #: Largest article file accepted, in bytes (a news article is rarely above 100 kB).
 MAX_BYTES = 20_000_000
+#: The reason given for a web page's text block that the extractor left out of the article.
+PAGE_FURNITURE = "page text outside the article"
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,15 @@ class Article:
         removed: Boilerplate lines removed, with the rule that removed each.
         sha256: Hex digest of the source bytes (of the UTF-8 text for strings).
         source: Where the text came from (a project-relative path or "<string>").
+        date: Publication date, YYYY-MM-DD ("" when unknown); from a web page's metadata.
+        authors: The byline's names (web pages).
+        site_name: The publishing site, e.g. "BBC News" (web pages).
+        url: The page's canonical URL (web pages).
+        language: The declared language, e.g. "en-US" (web pages).
+        encoding: How the source bytes were decoded, e.g. "utf-8" or "windows-1252 (declared)".
+        warnings: Reasons to distrust the text, e.g. an extraction that kept very little.
+        removed_total: How many lines or page blocks were removed in all (``removed`` lists
+            at most a few hundred of a page's blocks).
     """
 
     title: str
@@ -96,6 +109,14 @@ class Article:
     removed: tuple[RemovedLine, ...]
     sha256: str
     source: str
+    date: str = ""
+    authors: tuple[str, ...] = ()
+    site_name: str = ""
+    url: str = ""
+    language: str = ""
+    encoding: str = ""
+    warnings: tuple[str, ...] = ()
+    removed_total: int = 0
 
     def _repr_html_(self) -> str:
         from .views import article_html
@@ -167,7 +188,8 @@ def load_article(path: str | os.PathLike[str] | None = None, *, max_bytes: int =
     return reader(raw, source=display_path(p))
 
 
-def article_from_text(text: str, *, source: str = "<string>", sha256: str | None = None) -> Article:
+def article_from_text(text: str, *, source: str = "<string>", sha256: str | None = None,
+                      encoding: str = "") -> Article:
     """Clean a plain-text article (one paragraph per line or blank-line separated)."""
     if not text.strip():
         raise InputError(f"{source}: the article is empty (no text after removing whitespace)")
@@ -195,6 +217,12 @@ def article_from_text(text: str, *, source: str = "<string>", sha256: str | None
     title = ""
     if len(paragraphs) > 1 and _looks_like_headline(paragraphs[0]):
         title, paragraphs = paragraphs[0], paragraphs[1:]
+    return _assemble(title, paragraphs, removed, sha256=digest, source=source, encoding=encoding)
+
+
+def _assemble(title: str, paragraphs: list[str], removed: list[RemovedLine], *, sha256: str, source: str,
+              removed_total: int | None = None, **metadata) -> Article:
+    """The Article of cleaned paragraphs: dateline taken off the first, sentences split."""
     dateline = ""
     match = _DATELINE.match(paragraphs[0])
     if match and match.end() < len(paragraphs[0]):
@@ -218,8 +246,10 @@ def article_from_text(text: str, *, source: str = "<string>", sha256: str | None
         paragraph_starts=tuple(starts),
         sentences=tuple(sentences),
         removed=RemovedLines(removed),
-        sha256=digest,
+        sha256=sha256,
         source=source,
+        removed_total=len(removed) if removed_total is None else removed_total,
+        **metadata,
     )
 
 
@@ -247,85 +277,38 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 # ------------------------------------------------------------------------- readers
 def _read_plain_text(raw: bytes, *, source: str) -> Article:
-    text = _decode(raw, source)
-    return article_from_text(text, source=source, sha256=hashlib.sha256(raw).hexdigest())
+    text, encoding = _decode(raw, source)
+    return article_from_text(text, source=source, sha256=hashlib.sha256(raw).hexdigest(), encoding=encoding)
 
 
-class _HTMLText(HTMLParser):
-    """Collects the text of block elements, skipping scripts, styles and page furniture."""
-
-    BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption", "td"}
-    SKIP = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "button",
-            "svg", "iframe", "select"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.title = ""
-        self.blocks: list[tuple[str, str]] = []
-        self._skip = 0
-        self._tag: str | None = None
-        self._buffer: list[str] = []
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag in self.SKIP:
-            self._skip += 1
-        elif tag == "title":
-            self._in_title = True
-        elif tag in self.BLOCKS and not self._skip:
-            self._flush()
-            self._tag = tag
-        elif tag == "br" and self._tag:
-            self._buffer.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP:
-            self._skip = max(0, self._skip - 1)
-        elif tag == "title":
-            self._in_title = False
-        elif tag == self._tag:
-            self._flush()
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title += data
-        elif self._tag and not self._skip:
-            self._buffer.append(data)
-
-    def _flush(self) -> None:
-        text = _squash("".join(self._buffer))
-        if self._tag and text:
-            self.blocks.append((self._tag, text))
-        self._tag, self._buffer = None, []
-
-
-def html_to_text(markup: str) -> str:
-    """Article text of an HTML page: the headline (first <h1>, else <title>) and then one
-    paragraph per block element, blank-line separated. Scripts, styles, navigation,
-    headers, footers, asides and forms are dropped; entities are decoded."""
-    parser = _HTMLText()
-    parser.feed(markup)
-    parser.close()
-    parser._flush()
-    blocks = parser.blocks
-    headline = next((t for tag, t in blocks if tag == "h1"), "") or _squash(parser.title)
-    body = [t for tag, t in blocks if not (tag == "h1" and t == headline)]
-    return "\n\n".join(([headline] if headline else []) + body)
-
-
-def _read_html(raw: bytes, *, source: str) -> Article:
-    text = html_to_text(_decode(raw, source))
-    if not text.strip():
-        raise InputError(f"{source}: the HTML page has no article text (no paragraphs or headings)")
-    return article_from_text(text, source=source, sha256=hashlib.sha256(raw).hexdigest())
+def article_from_page(raw: bytes, *, source: str = "<page>", charset: str = "") -> Article:
+    """Clean a saved web page (HTML bytes): the article the extractor finds, with the
+    page's metadata, and what it left out in ``removed``. ``charset`` is the encoding
+    the server declared (an HTTP Content-Type), if known."""
+    page = read_page(raw, source=source, charset=charset)
+    paragraphs, removed = [], []
+    for line, para in zip(page.paragraph_lines, page.paragraphs):
+        reason = _boilerplate_reason(para)
+        if reason:
+            removed.append(RemovedLine(line, para, reason))
+        else:
+            paragraphs.append(para)
+    if not paragraphs:
+        raise InputError(f"{source}: nothing is left of the article after removing boilerplate")
+    removed += [RemovedLine(line, text, PAGE_FURNITURE) for line, text in page.dropped]
+    removed.sort(key=lambda r: r.line)
+    return _assemble(page.title, paragraphs, removed, sha256=hashlib.sha256(raw).hexdigest(), source=source,
+                     removed_total=len(removed) - len(page.dropped) + page.dropped_blocks,
+                     date=page.date, authors=page.authors, site_name=page.site_name, url=page.url,
+                     language=page.language, encoding=page.encoding, warnings=page.warnings)
 
 
 #: Reader per file suffix; unknown suffixes are read as plain text.
 READERS: dict[str, Callable[..., Article]] = {
     ".txt": _read_plain_text,
     ".md": _read_plain_text,
-    ".html": _read_html,
-    ".htm": _read_html,
+    ".html": article_from_page,
+    ".htm": article_from_page,
 }
 
 
@@ -338,21 +321,24 @@ def _read_bytes(path: Path, *, max_bytes: int) -> bytes:
     return raw
 
 
-def _decode(raw: bytes, source: str) -> str:
-    """UTF-8 (BOM allowed) or BOM-marked UTF-16; anything else is refused with a hint."""
+def _decode(raw: bytes, source: str) -> tuple[str, str]:
+    """UTF-8 (BOM allowed) or BOM-marked UTF-16, and which it was; anything else is
+    refused with a hint naming the encoding the bytes look like."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return raw.decode("utf-16")
+            return raw.decode("utf-16"), "utf-16 (byte-order mark)"
         except UnicodeDecodeError:
             raise InputError(f"{source}: starts with a UTF-16 byte-order mark but is not valid UTF-16") from None
     if b"\x00" in raw:
         raise InputError(f"{source}: looks like a binary file (it contains NUL bytes), not article text")
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:
+        guess = detected_encoding(raw)
+        hint = (f"it looks like {guess}; convert it first, e.g. iconv -f {guess.upper()} -t UTF-8"
+                if guess else "convert it to UTF-8 first")
         raise InputError(
-            f"{source}: is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-            "convert it first, e.g. iconv -f latin1 -t utf-8"
+            f"{source}: is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); {hint}"
         ) from None
 
 

@@ -267,7 +267,8 @@ def run_report(
     ``manifest.json`` (see :func:`verify_report`).
     """
     params, article_path, manifest = planned_report(article, parameters, notebook)
-    load_article(article_path)  # fail fast on bad input
+    for warning in load_article(article_path).warnings:  # fail fast on bad input; say what to distrust
+        log.warning("%s: %s", display_path(article_path), warning)
     _check_common(params)
     kernel_params = dict(params, article=_kernel_path(article_path) if params["article"] else "",
                          actors=_kernel_path(Path(params["actors"])) if params["actors"] else "",
@@ -278,7 +279,7 @@ def run_report(
 
 #: The parameters of ``notebooks/corpus_report.ipynb``.
 CORPUS_PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("corpus", str, "", "corpus: a .jsonl or .csv file or a folder of articles"),
+    Parameter("corpus", str, "", "corpus: a .jsonl, .csv or .warc(.gz) file, or a folder of articles"),
     Parameter("n_topics", int, 5, "number of topics across articles, or auto", minimum=1, maximum=1000,
               auto=True),
     Parameter("actors", str, "", "actor dictionary (JSON); empty for the shipped default"),
@@ -430,7 +431,7 @@ def _ipc_kernel_manager():
 
 _IPC_MANAGER = None
 _VERSIONED = ("workbench", "papermill", "nbconvert", "nbformat", "ipykernel", "pandas", "numpy", "scikit-learn",
-              "scipy", "matplotlib", "vaderSentiment", "pyarrow")
+              "scipy", "matplotlib", "vaderSentiment", "pyarrow", "trafilatura")
 
 
 @lru_cache(maxsize=1)

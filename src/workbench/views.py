@@ -20,6 +20,7 @@ from .sentiment.aggregate import MIN_UNITS
 
 __all__ = [
     "article_html",
+    "byline_html",
     "parameters_html",
     "removed_html",
     "topics_html",
@@ -67,6 +68,7 @@ def article_html(article: Article, mentions: pd.DataFrame | None = None) -> str:
     parts = []
     if article.title:
         parts.append(f"<h3>{escape(article.title)}</h3>")
+    parts.append(byline_html(article))
     if article.dateline:
         parts.append(f'<p style="color:#555;font-variant:small-caps">{escape(article.dateline)}</p>')
     for index, (para, start) in enumerate(zip(article.paragraphs, article.paragraph_starts)):
@@ -132,8 +134,12 @@ def parameters_html(analysis: Analysis) -> str:
 
 
 def removed_html(article: Article) -> str:
-    """Lines removed as boilerplate, with the rule that removed each."""
-    return removed_lines_html(article.removed)
+    """Lines removed as boilerplate (and a web page's text outside the article), with the
+    rule that removed each, and how many more were removed than are listed."""
+    unlisted = article.removed_total - len(article.removed)
+    more = (f"<p>{unlisted:,} more blocks of page text outside the article were removed and are not listed.</p>"
+            if unlisted > 0 else "")
+    return removed_lines_html(article.removed) + more
 
 
 def removed_lines_html(removed) -> str:
@@ -274,6 +280,22 @@ def portrayal(score: float, low: float, high: float, labels: tuple[int, int, int
     return f"{tone}, leaning {lean} (mean {_signed(score)}; {strength})"
 
 
+def byline_html(article: Article) -> str:
+    """Who published the article, when and where (a web page's metadata): authors, site,
+    date, language and the canonical URL (a link only when it is http or https)."""
+    parts = []
+    if article.authors:
+        names = [escape(name) for name in article.authors]
+        parts.append("By " + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]))
+    parts += [escape(value) for value in (article.site_name, article.date) if value]
+    if article.language:
+        parts.append(f"language {escape(article.language)}")
+    if article.url:
+        shown = escape(article.url)
+        parts.append(f'<a href="{shown}">{shown}</a>' if article.url.startswith(("http://", "https://")) else shown)
+    return f'<p class="wb-byline" style="color:#555">{" · ".join(parts)}</p>' if parts else ""
+
+
 def _signed(value: float) -> str:
     """Two decimals with a sign, and no "-0.00"."""
     return f"{value + 0.0:+.2f}" if round(value, 2) != 0 else "0.00"
@@ -284,7 +306,7 @@ def findings_html(analysis: Analysis, *, top: int = 4) -> str:
     the most mentioned actors and how each is portrayed (with how sure that is), who is
     quoted, what the topics are, and the notes. Each statement is backed by a table below."""
     art = analysis.article
-    parts = [f"<h1>{escape(art.title or art.source)}</h1>"]
+    parts = [f"<h1>{escape(art.title or art.source)}</h1>", byline_html(art)]
     if art.dateline:
         parts.append(f'<p style="color:#555;font-variant:small-caps">{escape(art.dateline)}</p>')
     rollup = analysis.rollup
@@ -321,7 +343,7 @@ def summary_html(analysis: Analysis) -> str:
     head = (
         f"<p><b>{escape(art.title or art.source)}</b> — {len(art.paragraphs)} paragraphs, "
         f"{len(art.sentences)} sentences, {len(analysis.mentions)} mentions of {len(analysis.actors)} actors, "
-        f"{len(analysis.quotes)} quotes, {len(art.removed)} boilerplate lines removed.</p>"
+        f"{len(analysis.quotes)} quotes, {art.removed_total} boilerplate lines removed.</p>"
     )
     return head + actors_html(analysis, rolled_up=True) + topics_html(analysis) + article_html(art, analysis.mentions)
 
