@@ -139,14 +139,15 @@ def test_kernel_found_whatever_else_is_installed(tmp_path):
     assert (tmp_path / "out" / "us-niger-troop-withdrawal" / "report.html").is_file()
 
 
-def _corpus_report_twice(name: str, tmp_path: Path) -> dict[str, str]:
-    """Two corpus reports of ``fixtures/<name>.jsonl`` into separate folders; the digests
-    of the first, after checking the second is byte-identical."""
+def _corpus_report_twice(name: str, tmp_path: Path, corpus: Path | None = None) -> dict[str, str]:
+    """Two corpus reports of ``fixtures/<name>.jsonl`` (or of ``corpus``, reported in folder
+    ``name``) into separate folders; the digests of the first, after checking the second
+    is byte-identical."""
+    corpus = corpus or Path(__file__).parent / "fixtures" / f"{name}.jsonl"
     digests = []
     for run in ("one", "two"):
-        result = subprocess.run([str(WORKBENCH), "report", "--corpus", str(Path(__file__).parent / "fixtures" /
-                                 f"{name}.jsonl"), "-o", str(tmp_path / run), "-p", "n_topics", "2"],
-                                capture_output=True, text=True)
+        result = subprocess.run([str(WORKBENCH), "report", "--corpus", str(corpus), "-o", str(tmp_path / run),
+                                 "-p", "n_topics", "2"], capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
         digests.append(_digests(tmp_path / run / name.replace("_", "-")))
     assert digests[0] == digests[1]
@@ -161,6 +162,20 @@ def test_corpus_report_reproduces_byte_for_byte(tmp_path):
     for present in ("Topics", "Actors by topic", "Actors over time", "Evidence", "Skipped records", "corpus.jsonl:3"):
         assert present in html, present
     assert "<script" not in html
+
+
+def test_a_web_archive_renders_a_corpus_report_with_dates_and_sources_byte_for_byte(tmp_path):
+    from .test_webpage import two_source_pages, write_warc
+
+    crawl = write_warc(tmp_path / "crawl.warc.gz", two_source_pages())
+    _corpus_report_twice("crawl-warc", tmp_path, crawl)
+    folder = tmp_path / "one" / "crawl-warc"
+    results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    assert {a["source"] for a in results["articles"]} == {"Daily Ledger", "Weekly Courier"}
+    assert {a["date"] for a in results["articles"]} >= {"2024-03-01", "2024-03-02"}
+    assert results["articles"][0]["id"] == "https://dailyledger.example/d1"
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "Outlets compared" in html and "Actors over time" in html and "Moscow accused" in html
 
 
 def test_a_corpus_with_two_sources_compares_them_byte_for_byte(tmp_path):

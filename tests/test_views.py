@@ -155,3 +155,15 @@ def test_the_actor_chart_scales_to_its_data_marks_zero_and_has_a_colour_legend()
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert "C (n=1, too few for an interval)" in labels and "A (n=30)" in labels
     assert data_limits(np.array([0.2, 0.5]))[0] <= 0 <= data_limits(np.array([-0.5, -0.2]))[1]  # 0 always shown
+
+
+def test_a_long_actor_name_does_not_squeeze_the_chart_to_nothing():
+    import warnings
+
+    names = ["François-Xavier Bagnoud Center for Health and Human Rights"] + [f"Actor {i}" for i in range(14)]
+    table = pd.DataFrame({"actor": names, "mentions": [1] * 15, "score": [0.1] * 15,
+                          "ci_low": [np.nan] * 15, "ci_high": [np.nan] * 15})  # "(n=1, too few for an interval)"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "constrained_layout not applied because axes sizes collapsed to zero"
+        html = figure_html(actor_sentiment_figure(table))
+    assert html.startswith("<img")

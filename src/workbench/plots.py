@@ -49,7 +49,7 @@ def actor_sentiment_figure(actors: pd.DataFrame, *, top: int = 15, title: str = 
     ax.errorbar(score[has], y[has], xerr=np.clip(err[:, has], 0, None), fmt="none", ecolor="#777777", capsize=3,
                 linewidth=1)
     ax.scatter(score, y, c=colours, edgecolors="#333333", linewidths=0.5, s=45, zorder=3)
-    ax.set_yticks(y, [f"{a} (n={n}{', too few for an interval' if few else ''})"
+    ax.set_yticks(y, [f"{short_label(a)} (n={n}{', too few for an interval' if few else ''})"
                       for a, n, few in zip(shown["actor"], shown["mentions"], too_few)])
     ax.set_xlim(*data_limits(np.concatenate([score, low[~np.isnan(low)], high[~np.isnan(high)]])))
     ax.set_xlabel("mean polarity (bars: 95% interval)")
@@ -57,6 +57,12 @@ def actor_sentiment_figure(actors: pd.DataFrame, *, top: int = 15, title: str = 
     bar = fig.colorbar(ScalarMappable(norm=norm, cmap=colormaps["RdYlGn"]), ax=ax, shrink=0.8, pad=0.02)
     bar.set_label(f"strength (clipped at ±{STRENGTH_SCALE:g})")
     return fig
+
+
+def short_label(name: str, limit: int = 40) -> str:
+    """An axis label of at most ``limit`` characters ("François-Xavier Bagnoud Center for
+    Health and Human Rights" would squeeze the axes to nothing); the tables keep the whole name."""
+    return name if len(name) <= limit else name[:limit - 1].rstrip() + "…"
 
 
 def _figure(width: float, height: float, empty: str = ""):
@@ -91,7 +97,7 @@ def actor_time_figure(actor_time: pd.DataFrame, actors: list[str]) -> Figure:
     for actor in actors:
         part = rows[rows["root"] == actor]
         if not part.empty:
-            ax.plot([position[m] for m in part["month"]], part["score"], marker="o", label=actor)
+            ax.plot([position[m] for m in part["month"]], part["score"], marker="o", label=short_label(actor))
     ax.axhline(0, color="#999999", linewidth=0.8)
     ax.set_xticks(range(len(months)), months, rotation=45, ha="right")
     ax.set_ylim(-1, 1)
@@ -120,11 +126,11 @@ def group_comparison_figure(comparison: pd.DataFrame, *, title: str = "How each 
         has = ~np.isnan(low)
         ax.errorbar(score[has], y[has], xerr=np.clip(np.vstack([score - low, high - score])[:, has], 0, None),
                     fmt="none", ecolor=f"C{k}", alpha=0.6, capsize=2, linewidth=1)
-        ax.scatter(score, y, color=f"C{k}", marker=markers[k % len(markers)], zorder=3, label=f"{group}")
+        ax.scatter(score, y, color=f"C{k}", marker=markers[k % len(markers)], zorder=3, label=short_label(f"{group}"))
     values = comparison[["score", "ci_low", "ci_high"]].to_numpy(float).ravel()
     ax.set_xlim(*data_limits(values[~np.isnan(values)]))
     ax.axvline(0, color="#555555", linewidth=1)
-    ax.set_yticks(range(len(actors)), actors)
+    ax.set_yticks(range(len(actors)), [short_label(a) for a in actors])
     ax.set_xlabel("mean polarity (bars: 95% interval over each source's articles)")
     ax.set_title(title)
     ax.legend(title="source", fontsize="small", frameon=False, loc="best")
