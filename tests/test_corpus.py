@@ -196,6 +196,10 @@ def test_two_sources_are_compared_with_intervals():
     assert canonical_json(first.to_dict()) == canonical_json(again.to_dict())
     one_source = analyze_corpus(FIXTURES / "corpus.jsonl", n_topics=2, n_boot=200)
     assert one_source.comparison.empty and one_source.to_dict()["source_differences"] == []
+    no_intervals = analyze_corpus(FIXTURES / "two_sources.jsonl", n_topics=2, n_jobs=1, n_boot=0)
+    compared = no_intervals.comparison.set_index(["actor", "group"])
+    assert compared.loc[("Russia", "Daily Ledger"), "score"] == ledger["score"]  # same score, no interval
+    assert compared["ci_low"].isna().all() and no_intervals.differences["ci_low"].isna().all()
 
 
 def test_any_record_field_can_be_compared_and_undated_corpora_show_no_empty_chart(tmp_path):

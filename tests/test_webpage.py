@@ -279,3 +279,20 @@ def test_web_pages_in_a_folder_give_their_dates_and_sites(tmp_path):
     records = list(read_corpus(folder))
     assert [(r.id, r.date, r.source) for r in records] == [
         ("d1", "2024-03-01", "Daily Ledger"), ("d2", "2024-03-02", "Daily Ledger"), ("d3", "2024-03-03", "Daily Ledger")]
+
+
+def test_a_corpus_gathers_its_pages_warnings_in_its_notes(tmp_path):
+    from workbench.corpus import analyze_corpus
+
+    pages = two_source_pages()  # short pages: each keeps under 50 words, a warning
+    french = page_markup("Le maire", "Le maire a ouvert le pont. La circulation a repris", site="Le Courrier",
+                         date="2024-03-09").replace('lang="en"', 'lang="fr"')
+    crawl = write_warc(tmp_path / "crawl.warc", [*pages, ("https://courrier.example/pont", "text/html",
+                                                          french.encode("utf-8")), pages[0]])
+    result = analyze_corpus(crawl, n_topics=2, n_boot=0, n_jobs=1)
+    assert len(result.skipped) == 1  # the page seen twice: its warning is not counted again
+    assert len(result.warned) == 10 and sum("language is fr" in w.reason for w in result.warned) == 1
+    assert result.warned[0].where.endswith("crawl.warc:3") and "may have missed the article" in result.warned[0].reason
+    note = next(n for n in result.notes if "about web pages" in n)
+    assert note.startswith("10 warnings about web pages of the corpus") and note.endswith("; and 5 more.")
+    assert len(result.to_dict()["corpus"]["warnings"]) == 10

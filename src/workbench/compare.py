@@ -56,7 +56,7 @@ def compare_groups(mentions: pd.DataFrame, group_of: Mapping[str, str], *, top: 
             sums, units = by_article["sum"].to_numpy(float), by_article["size"].to_numpy(float)
             score = float(sums.sum() / units.sum())
             low = high = float("nan")
-            if len(sums) >= min_units:
+            if len(sums) >= min_units and n_boot > 0:  # n_boot=0: scores without intervals
                 draws[group] = resampled_means(sums[None], units[None], [f"{actor}\0{group}"], n_boot=n_boot,
                                                seed=seed)[0]
                 low, high = (float(q) for q in np.quantile(draws[group], [alpha, 1 - alpha]))

@@ -72,6 +72,8 @@ class Record:
 
 #: The fields every record has; any other string or number field is kept in ``Record.extra``.
 _KNOWN_FIELDS = ("id", "text", "title", "date", "source")
+#: How many web-page warnings the corpus notes quote (all are in results.json).
+_WARNINGS_SHOWN = 5
 
 
 @dataclass
@@ -87,14 +89,16 @@ def is_corpus_file(path: str | os.PathLike[str]) -> bool:
     return Path(path).name.lower().endswith(CORPUS_SUFFIXES)
 
 
-def read_corpus(path: str | os.PathLike[str], *, strict: bool = False,
-                skipped: list[Skipped] | None = None) -> Iterator[Record]:
+def read_corpus(path: str | os.PathLike[str], *, strict: bool = False, skipped: list[Skipped] | None = None,
+                warned: list[Skipped] | None = None) -> Iterator[Record]:
     """Records of a JSONL/CSV/WARC corpus or a folder of article files, in file order.
 
     Args:
         path: The corpus file or folder.
         strict: Raise on the first malformed record instead of skipping it.
         skipped: A list that receives every skipped record with its reason.
+        warned: A list that receives the warnings of the web pages read (an extraction
+            that kept very little, a page not in English), each with where it came from.
 
     Raises:
         InputError: the corpus is missing or of an unknown kind, or (``strict``) a record
@@ -107,14 +111,15 @@ def read_corpus(path: str | os.PathLike[str], *, strict: bool = False,
     if not p.is_dir():
         check_regular_file(p, what="a corpus (.jsonl, .csv or .warc file, or a folder of articles)")
     name = p.name.lower()
+    page_warnings: list[str] = []  # the warnings of the web page just read, kept if its record is used
     if p.is_dir():
-        rows = _folder(p)
+        rows = _folder(p, page_warnings)
     elif name.endswith(".jsonl"):
         rows = _jsonl(p, shown)
     elif name.endswith(".csv"):
         rows = _csv(p, shown)
     elif name.endswith((".warc", ".warc.gz")):
-        rows = _warc(p, shown)
+        rows = _warc(p, shown, page_warnings)
     else:
         raise InputError(f"{shown}: a corpus is a .jsonl, .csv, .warc or .warc.gz file or a folder of articles",
                          path=shown)
@@ -125,11 +130,15 @@ def read_corpus(path: str | os.PathLike[str], *, strict: bool = False,
         if error is not None:
             if strict:
                 raise InputError(f"{where}: {error}", path=shown)
+            page_warnings.clear()
             log.warning("skipped %s: %s", where, error)
             if skipped is not None:
                 skipped.append(Skipped(where, error))
             continue
         seen.add(fields["id"])
+        if warned is not None:
+            warned.extend(Skipped(where, warning) for warning in page_warnings)
+        page_warnings.clear()
         extra = tuple(sorted((str(k), str(v)[:200]) for k, v in fields.items() if k not in _KNOWN_FIELDS
                              and isinstance(v, (str, int, float)) and not isinstance(v, bool)
                              and _is_text(str(k)) and _is_text(str(v))))
@@ -244,7 +253,7 @@ def folder_articles(path: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     return inside, refused
 
 
-def _folder(path: Path):
+def _folder(path: Path, page_warnings: list[str]):
     files, refused = folder_articles(path)
     if not files and not refused:
         raise InputError(f"{display_path(path)}: the folder has no .txt, .md or .html articles")
@@ -257,6 +266,7 @@ def _folder(path: Path):
         except InputError as exc:
             yield where, {}, str(exc).removeprefix(f"{where}: ")
             continue
+        page_warnings.extend(article.warnings)
         yield where, dict(_article_fields(article), id=printable(f.stem)), None
 
 
@@ -271,7 +281,7 @@ def _article_fields(article: Article) -> dict[str, str]:
     return {k: v for k, v in fields.items() if v}
 
 
-def _warc(path: Path, shown: str):
+def _warc(path: Path, shown: str, page_warnings: list[str]):
     """The HTML responses of a web archive, each extracted as a web page; request,
     metadata and non-HTML records are not articles and are passed over."""
     from urllib.parse import urlsplit
@@ -320,6 +330,7 @@ def _warc(path: Path, shown: str):
                 yield where, {}, str(exc).removeprefix(f"{where}: ")
                 continue
             fields = _article_fields(article)
+            page_warnings.extend(article.warnings)
             fields.setdefault("date", (record.rec_headers.get_header("WARC-Date") or "")[:10])
             fields.setdefault("source", (urlsplit(url).hostname or "").removeprefix("www."))
             yield where, dict(fields, id=url or str(number), url=article.url or url), None
@@ -343,6 +354,7 @@ class CorpusAnalysis:
             with the article id and title and the mention's span.
         quotes: Every quotation with article id, speaker and actor.
         skipped: Records not used, with where and why.
+        warned: The web pages' warnings (little article text kept, not in English), with where.
         parameters: The parameters used.
         notes: Adjustments made on the way, in words (e.g. fewer topics for a small corpus).
         comparison: The main actors' scores per group (per source, or per value of the
@@ -362,6 +374,7 @@ class CorpusAnalysis:
     evidence: pd.DataFrame
     quotes: pd.DataFrame
     skipped: list[Skipped] = field(default_factory=list)
+    warned: list[Skipped] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
     sentiment_model: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -375,7 +388,8 @@ class CorpusAnalysis:
             "parameters": self.parameters,
             "sentiment_model": self.sentiment_model,
             "corpus": {"articles": len(self.articles), "mentions": len(self.mentions),
-                       "skipped": [{"where": s.where, "reason": s.reason} for s in self.skipped]},
+                       "skipped": [{"where": s.where, "reason": s.reason} for s in self.skipped],
+                       "warnings": [{"where": w.where, "warning": w.reason} for w in self.warned]},
             "topics": self.topics.to_dict(orient="records"),
             "topic_quality": {"diversity": model.diversity_, "stability": model.stability_,
                               "mean_coherence": float(np.mean(model.coherence_))},
@@ -505,6 +519,11 @@ def analyze_corpus(
     if not model.converged_:
         notes.append(f"The topic model (NMF) did not converge within {model.max_iter} iterations; its topics "
                      "may change with more.")
+    if tables.warned:
+        shown = "; ".join(f"{w.where}: {w.reason}" for w in tables.warned[:_WARNINGS_SHOWN])
+        more = len(tables.warned) - _WARNINGS_SHOWN
+        notes.append(f"{len(tables.warned)} warning{'s' if len(tables.warned) != 1 else ''} about web pages of the "
+                     f"corpus (all are in results.json): {shown}" + (f"; and {more} more." if more > 0 else "."))
     if n_topics != "auto" and model.n_topics_ < n_topics:
         notes.append(f"n_topics lowered from {n_topics} to {model.n_topics_}: the corpus's "
                      f"{len(article_table)} articles and their terms allow no more.")
@@ -522,6 +541,7 @@ def analyze_corpus(
         evidence=evidence,
         quotes=pd.DataFrame(tables.quotes),
         skipped=tables.skipped,
+        warned=tables.warned,
         parameters=parameters,
         sentiment_model=scorer_record(sentiment, scorer),
         notes=notes,
@@ -536,6 +556,7 @@ class _Tables:
     def __init__(self) -> None:
         self.articles, self.mentions, self.quotes = (_empty(columns) for columns in _TABLES.values())
         self.skipped: list[Skipped] = []
+        self.warned: list[Skipped] = []  # web pages' warnings, with where
         self._probabilities: list[pd.DataFrame] = []
 
     def add(self, chunk: dict[str, Any], scorer) -> list[str]:
@@ -578,7 +599,7 @@ def _analysed_bodies(path, tables: _Tables, workers: Workers, *, scorer, strict:
 
     with progress_bar(desc="articles", unit=" art", disable=not progress) as bar:
         pending: deque = deque()
-        for chunk in _chunks(path, chunk_size):
+        for chunk in _chunks(path, chunk_size, tables.warned):
             pending.append(workers.submit(_analyse_chunk, chunk, strict, compare))
             while len(pending) > 2 * workers.n_jobs:  # a bounded queue: memory stays flat
                 done = tables.add(workers.result(pending.popleft()), scorer)
@@ -592,12 +613,13 @@ def _analysed_bodies(path, tables: _Tables, workers: Workers, *, scorer, strict:
             yield from done
 
 
-def _chunks(path, size: int) -> Iterator[list[Record | Skipped]]:
+def _chunks(path, size: int, warned: list[Skipped]) -> Iterator[list[Record | Skipped]]:
     """The corpus's records ``size`` at a time, each malformed record in its place (so
-    that, with ``strict``, the first in file order is the one rejected)."""
+    that, with ``strict``, the first in file order is the one rejected); the web pages'
+    warnings go to ``warned``."""
     skipped: list[Skipped] = []
     chunk: list[Record | Skipped] = []
-    for record in read_corpus(path, skipped=skipped):
+    for record in read_corpus(path, skipped=skipped, warned=warned):
         chunk.extend(skipped)
         skipped.clear()
         chunk.append(record)

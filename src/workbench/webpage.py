@@ -202,7 +202,8 @@ def read_page(raw: bytes, *, source: str, charset: str = "") -> Page:
     warnings = []
     if not paragraphs:
         if not blocks:
-            raise InputError(f"{source}: the HTML page has no article text (no visible text)")
+            raise InputError(f"{source}: the HTML page has no article text (no visible text, or markup nested "
+                             "too deeply to read)")
         paragraphs = tuple(text for _, text in blocks)
         warnings.append("the extractor found no article on the page, so all of its visible text was kept "
                         "(menus and other page furniture included)")
