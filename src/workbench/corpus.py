@@ -36,7 +36,7 @@ from ._parallel import Workers, frozen_heap, worker_state
 from .actors import MENTION_COLUMNS, ActorMatcher, mention_table, quote_records
 from .compare import COMPARISON_COLUMNS, DIFFERENCE_COLUMNS, compare_groups
 from .errors import InputError
-from .loading import Article, article_from_text, load_article
+from .loading import MAX_BYTES, Article, article_from_page, article_from_text, load_article
 from .sentiment import LABELS, add_scores, aggregate_actors, get_scorer, mention_items, scorer_record
 from .topics import TopicModel
 
@@ -287,9 +287,6 @@ def _warc(path: Path, shown: str, page_warnings: list[str]):
     from urllib.parse import urlsplit
 
     from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
-
-    from .loading import MAX_BYTES, article_from_page
 
     number = 0
     with path.open("rb") as fh:
@@ -300,8 +297,8 @@ def _warc(path: Path, shown: str, page_warnings: list[str]):
             except StopIteration:
                 return
             except Exception as exc:  # noqa: BLE001 -- a damaged record makes warcio raise anything (AttributeError too)
-                yield f"{shown}:{number + 1}", {}, f"malformed WARC record ({' '.join(str(exc).split())[:120]}); " \
-                    "the rest of the file is not read"
+                reason = printable(" ".join(str(exc).split()))[:120]
+                yield f"{shown}:{number + 1}", {}, f"malformed WARC record ({reason}); the rest of the file is not read"
                 return
             number += 1
             where = f"{shown}:{number}"

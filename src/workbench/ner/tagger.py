@@ -41,6 +41,11 @@ Sentence = tuple[str, Sequence[Span]]
 _ALLOWED = np.array([[not cur.startswith("I-") or prev[2:] == cur[2:] and prev != "O" for cur in LABELS]
                      for prev in LABELS])  # _ALLOWED[prev, cur]
 _START = np.array([not label.startswith("I-") for label in LABELS])
+#: A name of these types is left out when the tagger is less sure of it than this: the
+#: lowest probability of the labels of its tokens. Chosen on held-out halves of CoNLL
+#: train, not on dev (``tools/choose_confidence.py``); organisations are the type the
+#: tagger confuses most (with places, and by their boundaries).
+MIN_CONFIDENCE: dict[str, float] = {"ORG": 0.0}
 
 
 class NameTagger:
@@ -48,14 +53,18 @@ class NameTagger:
 
     Args:
         model: "default" (the shipped file), a path, or None for an unfitted tagger.
+        min_confidence: Per type, the least confidence a name needs (None:
+            :data:`MIN_CONFIDENCE`; ``{}`` keeps every name).
         C: Inverse regularisation strength of the logistic regression.
         n_bits: Feature columns are hashed into ``2**n_bits``.
         max_iter: Solver iterations.
     """
 
-    def __init__(self, model: str | os.PathLike[str] | None = "default", *, C: float = 3.0, n_bits: int = 20,
+    def __init__(self, model: str | os.PathLike[str] | None = "default", *,
+                 min_confidence: dict[str, float] | None = None, C: float = 3.0, n_bits: int = 20,
                  max_iter: int = 300) -> None:
         self.model = model
+        self.min_confidence = min_confidence
         self.C = C
         self.n_bits = n_bits
         self.max_iter = max_iter
@@ -136,10 +145,12 @@ class NameTagger:
         if len(positions):
             near = table.neighbours(types, sentence_of, positions)
             parts = (types[positions], near, table.token_columns(types, sentence_of, positions))
-            first = self._decode(self.stages_[0], *parts, positions, sentence_of)
+            first, _ = self._decode(self.stages_[0], *parts, positions, sentence_of)
             context = table.context_rows(types, positions, first, doc_of_sentence[sentence_of], len(documents))
-            labels = self._decode(self.stages_[1], *parts[:2], np.hstack([parts[2], context]), positions, sentence_of)
-            _collect(found, labels, positions, starts, ends, sentence_of)
+            labels, sure = self._decode(self.stages_[1], *parts[:2], np.hstack([parts[2], context]), positions,
+                                        sentence_of)
+            floors = MIN_CONFIDENCE if self.min_confidence is None else self.min_confidence
+            _collect(found, labels, sure, floors, positions, starts, ends, sentence_of)
         first_names = self._table.first_names
         found = [_joined_person_parts(text, [t for t in (_without_function_word(text, *span) for span in spans)
                                              if t[1] > t[0]], first_names) for text, spans in zip(texts, found)]
@@ -150,15 +161,17 @@ class NameTagger:
         return out
 
     def _decode(self, stage: "_Stage", own: np.ndarray, near: np.ndarray, columns: np.ndarray,
-                positions: np.ndarray, sentence_of: np.ndarray) -> np.ndarray:
-        """The labels of the candidates: a token's score is its word's own summed weights,
-        its neighbours' lent ones, and its token-level ``columns``."""
+                positions: np.ndarray, sentence_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The labels of the candidates and the probability of each: a token's score is
+        its word's own summed weights, its neighbours' lent ones, and its token-level
+        ``columns``."""
         by_type = stage.by_type(self._table)
         scores = (by_type[0][own] + by_type[1][near[:, 0]] + by_type[2][near[:, 1]] + by_type[3][near[:, 2]]
                   + by_type[4][near[:, 3]] + stage.weights[stage.lookup[columns]].sum(axis=1) + stage.intercept)
         scores -= scores.max(axis=1, keepdims=True)
         logp = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
-        return _viterbi(logp, positions, sentence_of[positions])
+        labels = _viterbi(logp, positions, sentence_of[positions])
+        return labels, np.exp(logp[np.arange(len(labels)), labels])
 
     def _tokens(self, texts: Sequence[str]):
         """Types, sentence index, start and end of every token of ``texts``."""
@@ -327,23 +340,30 @@ def _matrix(cols: np.ndarray, n_columns: int) -> sparse.csr_matrix:
     return X
 
 
-def _collect(found: list[list[Span]], labels: np.ndarray, positions: np.ndarray, starts: np.ndarray,
-             ends: np.ndarray, sentence_of: np.ndarray) -> None:
-    """BIO labels of the candidates as (start, end, type) spans, per sentence."""
+def _collect(found: list[list[Span]], labels: np.ndarray, sure: np.ndarray, floors: dict[str, float],
+             positions: np.ndarray, starts: np.ndarray, ends: np.ndarray, sentence_of: np.ndarray) -> None:
+    """BIO labels of the candidates as (start, end, type) spans, per sentence; a span
+    whose least sure token is below its type's floor is left out."""
     kinds = [label[2:] for label in LABELS]
     begins = [label[:1] == "B" for label in LABELS]
     current: list | None = None
-    for pos, lab in zip(positions[labels > 0].tolist(), labels[labels > 0].tolist()):
+
+    def close() -> None:
+        if current[5] >= floors.get(current[2], 0.0):
+            found[current[3]].append((current[0], current[1], current[2]))
+
+    named = labels > 0
+    for pos, lab, p in zip(positions[named].tolist(), labels[named].tolist(), sure[named].tolist()):
         # an I- only ever follows the B- or I- right before it (the Viterbi pass keeps it so)
         if current is not None and (begins[lab] or current[4] != pos - 1):
-            found[current[3]].append((current[0], current[1], current[2]))
+            close()
             current = None
         if current is None:
-            current = [int(starts[pos]), int(ends[pos]), kinds[lab], int(sentence_of[pos]), pos]
+            current = [int(starts[pos]), int(ends[pos]), kinds[lab], int(sentence_of[pos]), pos, p]
         else:
-            current[1], current[4] = int(ends[pos]), pos
+            current[1], current[4], current[5] = int(ends[pos]), pos, min(current[5], p)
     if current is not None:
-        found[current[3]].append((current[0], current[1], current[2]))
+        close()
 
 
 def _viterbi(logp: np.ndarray, positions: np.ndarray, sentence: np.ndarray) -> np.ndarray:
