@@ -116,6 +116,22 @@ def test_tagger_joins_names_cut_at_an_initial_or_a_hyphen():
         assert name in {text[s:e] for s, e, t in tagger.predict([text])[0] if t == "PER"}
 
 
+def test_the_upper_case_city_of_a_dateline_is_a_place_even_in_a_sports_report():
+    tagger = name_finder("default")
+    texts = ["BASEBALL - BREWERS BEAT YANKEES", "MILWAUKEE, Wisconsin 1996-08-29",
+             "Jeff Cirillo hit a home run as Milwaukee beat New York 5-3 on Thursday."]
+    found = tagger.predict(texts)
+    assert (0, 9, "LOC") in found[1]  # the tagger alone reads it as the club, as in the headline
+    assert ("BREWERS" in texts[0]) and all(t == "ORG" for s, e, t in found[0])
+
+
+def test_a_less_sure_organisation_is_left_out_by_the_floor():
+    text = "Shares of Kloof Gold Mining Co and the Interstate Bakeries Corp rose on Friday."
+    everything = NameTagger(min_confidence={}).predict([text])[0]
+    strict = NameTagger(min_confidence={"ORG": 0.999}).predict([text])[0]
+    assert any(t == "ORG" for *_, t in everything) and not any(t == "ORG" for *_, t in strict)
+
+
 def test_unknown_name_finder_is_refused():
     with pytest.raises(ValueError, match="ner must be one of"):
         name_finder("nonsense")
