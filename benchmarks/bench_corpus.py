@@ -53,7 +53,7 @@ from workbench.actors.matcher import MENTION_COLUMNS
 from workbench.actors.quotes import quote_records
 from workbench.corpus import analyze_corpus, read_corpus
 from workbench.loading import article_from_text
-from workbench.sentiment import aggregate_actors, get_scorer, score_mentions
+from workbench.sentiment import aggregate_actors, load_scorer, score_mentions
 from workbench.topics import TopicModel
 path = sys.argv[1]
 texts = pd.read_csv(path)["text"].tolist()
@@ -61,7 +61,7 @@ seconds = {}
 def timed(name, fn, *args, **kwargs):
     t = time.perf_counter(); out = fn(*args, **kwargs); seconds[name] = seconds.get(name, 0) + time.perf_counter() - t
     return out
-matcher, scorer = ActorMatcher.from_file(None), get_scorer("linear")
+matcher, scorer = ActorMatcher.from_file(None), load_scorer("linear")
 timed("floor: CountVectorizer", CountVectorizer().fit_transform, texts)
 records = timed("read corpus", lambda: list(read_corpus(path)))
 bodies, mentions = [], {k: [] for k in MENTION_COLUMNS}

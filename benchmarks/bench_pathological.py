@@ -19,7 +19,7 @@ import time
 from workbench import views
 from workbench.actors import ActorMatcher, find_quotes
 from workbench.loading import article_from_text
-from workbench.sentiment import get_scorer, score_mentions
+from workbench.sentiment import load_scorer, score_mentions
 
 #: Pattern name → the unit repeated. Each stresses a regex or loop of the pipeline.
 PATTERNS = {
@@ -85,7 +85,7 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="pattern names to run")
     parser.add_argument("--repeat", type=int, default=3, help="runs per size; the median is kept")
     args = parser.parse_args()
-    matcher, scorer = ActorMatcher.from_file(None), get_scorer("linear")
+    matcher, scorer = ActorMatcher.from_file(None), load_scorer("linear")
     stages("The US and Niger met.", matcher, scorer)  # load the models outside the timings
     worst = 0.0
     print(f"{'pattern':<18} {'stage':<10} {'n s':>8} {'4n s':>8} {'ratio':>6}")

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from workbench import InputError
-from workbench.sentiment import LABELS, get_scorer
+from workbench.sentiment import LABELS, load_scorer
 from workbench.sentiment.newsmtsc import read_newsmtsc, split_path
 
 from .conftest import ROOT, SEED_PATH
@@ -120,7 +120,7 @@ def test_missing_weights_say_how_to_train(tmp_path, monkeypatch):
     _import_or_skip()
     monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path / "empty-cache"))
     with pytest.raises(InputError, match=r"no trained neural sentiment model .*workbench sentiment train --backend neural"):
-        get_scorer("neural")
+        load_scorer("neural")
 
 
 def test_broken_model_folders_are_clear_errors(tiny, tmp_path):

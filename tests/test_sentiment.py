@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench import LexiconSentiment, aggregate_actors, get_scorer
+from workbench import LexiconSentiment, aggregate_actors, load_scorer
 from workbench.sentiment import LABELS, TargetSentiment, score_mentions
 
 
@@ -41,11 +41,11 @@ def test_bad_items_rejected(bad):
         LexiconSentiment().predict([bad])
 
 
-def test_get_scorer():
-    assert isinstance(get_scorer(), TargetSentiment)
-    assert isinstance(get_scorer("lexicon"), LexiconSentiment)
+def test_load_scorer():
+    assert isinstance(load_scorer(), TargetSentiment)
+    assert isinstance(load_scorer("lexicon"), LexiconSentiment)
     with pytest.raises(ValueError, match="unknown sentiment backend"):
-        get_scorer("oracle")
+        load_scorer("oracle")
 
 
 def _mentions(rows):
@@ -149,3 +149,16 @@ def test_the_bootstrap_in_bounded_passes_gives_the_same_intervals():
     keys = ["a", "b", "c", "d"]
     whole = bootstrap_intervals(samples, keys, n_boot=500, seed=3)
     assert bootstrap_intervals(samples, keys, n_boot=500, seed=3, max_cells=997) == whole  # many small passes
+
+
+@pytest.mark.parametrize("make", ["linear", "neural"])
+def test_an_unfitted_scorer_says_fit_first_with_scikit_learns_error(make):
+    from sklearn.exceptions import NotFittedError
+
+    if make == "linear":
+        scorer = TargetSentiment(model=None)
+    else:
+        neural = pytest.importorskip("workbench.sentiment.neural")
+        scorer = neural.NeuralTargetSentiment(model=None)
+    with pytest.raises(NotFittedError, match=r"has no model: call fit\(items, labels\) first"):
+        scorer.predict([("The US met Niger.", 4, 6)])

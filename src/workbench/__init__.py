@@ -33,7 +33,7 @@ _EXPORTS = {
     "LexiconSentiment": ".sentiment",
     "TargetSentiment": ".sentiment",
     "aggregate_actors": ".sentiment",
-    "get_scorer": ".sentiment",
+    "load_scorer": ".sentiment",
     "TopicModel": ".topics",
     "data_path": "._data",
     "project_root": "._data",

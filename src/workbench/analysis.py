@@ -19,7 +19,7 @@ from ._data import display_path
 from ._io import canonical_json, plain_rows, write_csv_tables, write_json_atomic
 from .actors import DEMONYM_RULE, ActorMatcher, find_quotes
 from .loading import Article, load_article
-from .sentiment import aggregate_actors, get_scorer, score_mentions, scorer_record
+from .sentiment import aggregate_actors, load_scorer, score_mentions, scorer_record
 from .topics import TopicModel
 
 __all__ = ["Analysis", "analyze", "TOPIC_UNITS"]
@@ -190,7 +190,7 @@ def analyze(
         raise ValueError(f"topic_unit must be one of {', '.join(TOPIC_UNITS)}, got {topic_unit!r}")
     if not isinstance(article, Article):
         article = load_article(article or None)
-    scorer = get_scorer(sentiment)  # a missing or broken model fails here, not at the first mention
+    scorer = load_scorer(sentiment)  # a missing or broken model fails here, not at the first mention
     matcher = ActorMatcher.from_file(actors or None, ner=ner)
     notes = [warning[:1].upper() + warning[1:] + "." for warning in article.warnings]
 

@@ -272,7 +272,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _sentiment(args: argparse.Namespace) -> None:
     from ._data import DEFAULT_MODEL, data_path
-    from .sentiment import get_scorer
+    from .sentiment import load_scorer
     from .sentiment.model import TargetSentiment
     from .sentiment.newsmtsc import evaluate, read_newsmtsc, split_path
 
@@ -295,7 +295,7 @@ def _sentiment(args: argparse.Namespace) -> None:
 
         scorer = NeuralEnsemble(model=args.model).ensure_loaded()
     else:
-        scorer = TargetSentiment.load(args.model) if args.model else get_scorer(args.backend)
+        scorer = TargetSentiment.load(args.model) if args.model else load_scorer(args.backend)
     for split in args.split or ["dev_mt", "dev_rw"]:
         items, labels = read_newsmtsc(split_path(split))
         result = evaluate(scorer, items, labels)
@@ -333,7 +333,7 @@ def _actors(args: argparse.Namespace) -> None:
 def _train_neural(args: argparse.Namespace, items, labels) -> None:
     """Fine-tune each member of the neural ensemble, skipping those already in the cache."""
     from .sentiment._items import items_sha256
-    from .sentiment.neural import CONFIG, DEV_SPLITS, WEIGHTS, NeuralEnsemble
+    from .sentiment.neural import DEV_SPLITS, NeuralEnsemble
     from .sentiment.newsmtsc import read_newsmtsc, split_path
 
     dev = {str(split): read_newsmtsc(split_path(split)) for split in args.dev or DEV_SPLITS}
@@ -342,8 +342,8 @@ def _train_neural(args: argparse.Namespace, items, labels) -> None:
     train_sha, dev_sha = items_sha256(items, labels), {name: items_sha256(*d) for name, d in dev.items()}
     for seed in ensemble.seeds:
         member = ensemble.member(seed)
-        cached = member.cache_folder(train_sha, dev_sha)
-        if args.output is None and (cached / WEIGHTS).is_file() and (cached / CONFIG).is_file():
+        cached = member.trained_before(train_sha, dev_sha)
+        if args.output is None and cached is not None:
             print(f"seed {seed}: already trained, kept {display_path(cached)} (delete it to retrain)")
             continue
         if not args.quiet:  # a line even without a terminal: this takes minutes (-v logs each epoch)

@@ -37,7 +37,7 @@ from .actors import MENTION_COLUMNS, ActorMatcher, mention_table, quote_records
 from .compare import COMPARISON_COLUMNS, DIFFERENCE_COLUMNS, compare_groups
 from .errors import InputError
 from .loading import MAX_BYTES, Article, article_from_page, article_from_text, load_article
-from .sentiment import LABELS, add_scores, aggregate_actors, get_scorer, mention_items, scorer_record
+from .sentiment import LABELS, add_scores, aggregate_actors, load_scorer, mention_items, scorer_record
 from .topics import TopicModel
 
 __all__ = ["Record", "read_corpus", "folder_articles", "analyze_corpus", "CorpusAnalysis", "CORPUS_SUFFIXES",
@@ -469,7 +469,7 @@ def analyze_corpus(
         chunk_size: Articles per task handed to a worker.
     """
     matcher = ActorMatcher.from_file(actors or None, ner=ner)
-    scorer = get_scorer(sentiment)
+    scorer = load_scorer(sentiment)
     tables = _Tables()
     model = TopicModel(n_topics=n_topics, random_state=seed, n_jobs=n_jobs, fewer_if_needed=True)
 

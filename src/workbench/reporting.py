@@ -324,11 +324,11 @@ def run_corpus_report(
 def _check_common(params: Mapping[str, Any]) -> None:
     from .actors import load_actors
     from .ner import check_name_finder
-    from .sentiment import get_scorer
+    from .sentiment import load_scorer
 
     if params["actors"]:
         load_actors(params["actors"])
-    get_scorer(params["sentiment"])  # loads the model: a missing or broken one fails here
+    load_scorer(params["sentiment"])  # loads the model: a missing or broken one fails here
     check_name_finder(params["ner"])
 
 

@@ -210,19 +210,9 @@ class TopicModel(TransformerMixin, BaseEstimator):
         """Fitted: the topics with their terms; unfitted: scikit-learn's estimator view."""
         if not hasattr(self, "components_"):
             return super()._repr_html_()
-        from html import escape
+        from .views import topic_model_html
 
-        rows = "".join(
-            f"<tr><td>{r.id}</td><td>{escape(r.label)}</td><td>{r.weight:.2f}</td><td>{r.coherence:.2f}</td>"
-            f"<td>{escape(', '.join(r.terms))}</td></tr>"
-            for r in self.topics_frame(10).itertuples()
-        )
-        return (
-            f"<p>TopicModel(n_topics={self.n_topics_}) — diversity {self.diversity_:.2f}, "
-            f"stability {self.stability_:.2f}</p>"
-            "<table><tr><th>topic</th><th>label</th><th>weight</th><th>NPMI</th><th>top terms</th></tr>"
-            + rows + "</table>"
-        )
+        return topic_model_html(self)
 
     # ----------------------------------------------------------------- internals
     def _fits(self, X, ks: Sequence[int]) -> list[dict]:

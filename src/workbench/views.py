@@ -3,6 +3,10 @@
 Every function returns an HTML string in which all article-derived text is escaped;
 notebooks wrap them in ``IPython.display.HTML``. Inline styles only, so a fragment
 looks the same in JupyterLab and in a rendered report.
+
+The views name no model class: they read what they draw by duck typing (the shapes
+below say which attributes), as scikit-learn's HTML repr does, so that the models'
+``_repr_html_`` can call them without an import cycle.
 """
 from __future__ import annotations
 
@@ -11,11 +15,11 @@ import bisect
 import io
 from html import escape
 
+from typing import Any, Protocol
+
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .analysis import Analysis
-from .loading import Article
 from .sentiment.aggregate import MIN_UNITS
 
 __all__ = [
@@ -24,6 +28,7 @@ __all__ = [
     "parameters_html",
     "removed_html",
     "topics_html",
+    "topic_model_html",
     "actors_html",
     "sources_html",
     "evidence_html",
@@ -46,6 +51,38 @@ __all__ = [
     "compare_sources_html",
     "actor_time_html",
 ]
+
+class Article(Protocol):
+    """What the views read of an article (:class:`workbench.loading.Article`)."""
+
+    title: str
+    dateline: str
+    paragraphs: tuple[str, ...]
+    paragraph_starts: tuple[int, ...]
+    removed: tuple
+    removed_total: int
+    source: str
+    authors: tuple[str, ...]
+    site_name: str
+    date: str
+    language: str
+    url: str
+
+
+class Analysis(Protocol):
+    """What the views read of an analysis (:class:`workbench.analysis.Analysis`)."""
+
+    article: Article
+    parameters: dict[str, Any]
+    topic_model: Any
+    topics: pd.DataFrame
+    units: pd.DataFrame
+    mentions: pd.DataFrame
+    actors: pd.DataFrame
+    rollup: pd.DataFrame
+    quotes: pd.DataFrame
+    notes: list[str]
+
 
 #: Background colour per sentiment label.
 LABEL_COLOURS = {"negative": "#f4b6b6", "neutral": "#e3e3e3", "positive": "#b8e0b8"}
@@ -147,6 +184,22 @@ def removed_lines_html(removed) -> str:
     if not removed:
         return "<p>No lines were removed.</p>"
     return table_html(pd.DataFrame([{"line": r.line, "reason": r.reason, "text": r.text} for r in removed]))
+
+
+def topic_model_html(model: Any) -> str:
+    """A fitted topic model (:class:`workbench.topics.TopicModel`): its size, diversity and
+    stability, and each topic's label, weight, NPMI coherence and top terms."""
+    rows = "".join(
+        f"<tr><td>{r.id}</td><td>{escape(r.label)}</td><td>{r.weight:.2f}</td><td>{r.coherence:.2f}</td>"
+        f"<td>{escape(', '.join(r.terms))}</td></tr>"
+        for r in model.topics_frame(10).itertuples()
+    )
+    return (
+        f"<p>TopicModel(n_topics={model.n_topics_}) — diversity {model.diversity_:.2f}, "
+        f"stability {model.stability_:.2f}</p>"
+        "<table><tr><th>topic</th><th>label</th><th>weight</th><th>NPMI</th><th>top terms</th></tr>"
+        + rows + "</table>"
+    )
 
 
 def topics_html(analysis: Analysis) -> str:

@@ -8,17 +8,18 @@ prediction per item, so scorers replace each other without touching callers:
 - ``predict(items)`` → array of labels from :data:`LABELS`
 - ``polarity(items)`` → array of ``p(positive) - p(negative)`` in [-1, 1]
 
-:func:`get_scorer` maps a backend name (the report parameter ``sentiment``) to a scorer.
+:func:`load_scorer` maps a backend name (the report parameter ``sentiment``) to a scorer.
 """
 from __future__ import annotations
 
-from ._items import LABELS, MAX_CONTEXT, Item, Scorer, check_items, mention_item, mention_items
+from ._items import LABELS, MAX_CONTEXT, Item, check_items, mention_item, mention_items
+from .base import Scorer
 from .aggregate import add_scores, aggregate_actors, bootstrap_intervals, score_mentions
 from .lexicon import LexiconSentiment
 from .model import TargetSentiment
 
 __all__ = ["LABELS", "MAX_CONTEXT", "Item", "mention_item", "mention_items", "LexiconSentiment", "SCORERS", "Scorer", "TargetSentiment", "add_scores",
-           "aggregate_actors", "bootstrap_intervals", "check_items", "get_scorer", "score_mentions", "scorer_record"]
+           "aggregate_actors", "bootstrap_intervals", "check_items", "load_scorer", "score_mentions", "scorer_record"]
 
 
 
@@ -35,7 +36,7 @@ def _neural_scorer():
 SCORERS = {"linear": TargetSentiment, "lexicon": LexiconSentiment, "neural": _neural_scorer}
 
 
-def get_scorer(name: str = "linear"):
+def load_scorer(name: str = "linear"):
     """A fresh scorer for backend ``name`` (see :data:`SCORERS`), its model loaded.
 
     Raises:

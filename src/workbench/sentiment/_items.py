@@ -1,12 +1,8 @@
-"""What every scorer shares: items ``(sentence, start, end)``, the three labels, and
-the base class that derives ``predict`` and ``polarity`` from ``predict_proba``."""
+"""What every scorer shares: items ``(sentence, start, end)`` and the three labels
+(the base class itself is in :mod:`.base`)."""
 from __future__ import annotations
 
 from typing import Iterable
-
-import numpy as np
-import pandas as pd
-from sklearn.base import BaseEstimator
 
 LABELS = ("negative", "neutral", "positive")
 Item = tuple[str, int, int]
@@ -72,31 +68,3 @@ def items_sha256(items: Iterable[Item], labels: Iterable[str]) -> str:
     for (sentence, start, end), label in zip(items, labels):
         digest.update(f"{sentence}\t{start}\t{end}\t{label}\n".encode("utf-8"))
     return digest.hexdigest()
-
-
-class Scorer(BaseEstimator):
-    """Base of the per-mention scorers: subclasses implement ``predict_proba`` (and may
-    change the decision rule in ``labels_from_proba``); the rest follows from them.
-
-    ``fork_safe``: whether a loaded scorer may score in a forked worker process (the
-    corpus pipeline's workers); False for torch models, whose thread pools do not
-    survive a fork.
-    """
-
-    fork_safe: bool = True
-
-    def predict_proba(self, items: Iterable[Item]) -> pd.DataFrame:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def labels_from_proba(self, proba: pd.DataFrame) -> np.ndarray:
-        """The label of each row of ``predict_proba``'s output (default: the most probable)."""
-        return np.array(LABELS, dtype=object)[proba[list(LABELS)].to_numpy().argmax(axis=1)]
-
-    def predict(self, items: Iterable[Item]) -> np.ndarray:
-        """One label per item, from :data:`LABELS`."""
-        return self.labels_from_proba(self.predict_proba(items))
-
-    def polarity(self, items: Iterable[Item]) -> np.ndarray:
-        """``p(positive) - p(negative)`` per item, in [-1, 1]."""
-        proba = self.predict_proba(items)
-        return (proba["positive"] - proba["negative"]).to_numpy()

@@ -6,7 +6,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from ._items import Item, Scorer, check_items
+from ._items import Item, check_items
+from .base import Scorer
 
 __all__ = ["LexiconSentiment", "vader_lexicon"]
 

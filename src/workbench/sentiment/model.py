@@ -24,7 +24,8 @@ from sklearn.linear_model import LogisticRegression
 from .._data import DEFAULT_MODEL
 from .._io import read_model_file, write_npz_atomic
 from ..errors import InputError
-from ._items import LABELS, Item, Scorer, check_items, check_labels, items_sha256
+from ._items import LABELS, Item, check_items, check_labels, items_sha256
+from .base import Scorer
 from .features import FeatureExtractor
 
 __all__ = ["TargetSentiment", "DEFAULT_MODEL", "MODEL_FORMAT"]
@@ -55,6 +56,8 @@ class TargetSentiment(Scorer):
         info_: What the model was trained on (training data hash, sizes, parameters);
             for a loaded model also its file and the file's sha256.
     """
+
+    fitted_attribute = "coef_"
 
     def __init__(
         self,
@@ -163,10 +166,8 @@ class TargetSentiment(Scorer):
         Raises:
             InputError: the model file is missing, corrupted, or of another format.
         """
-        if hasattr(self, "coef_"):
+        if not self._needs_loading():
             return self
-        if self.model is None:
-            raise ValueError("This TargetSentiment has no model: call fit(items, labels) first, or pass model=PATH.")
         hint = "rebuild it with `workbench sentiment train`"
         arrays, shown, digest = read_model_file(self.model, default=DEFAULT_MODEL, what="sentiment model", hint=hint)
         try:

