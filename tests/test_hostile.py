@@ -466,7 +466,8 @@ def test_hostile_sentiment_files(tmp_path, capsys):
     for content, message in ((b"\xff\xfe\x00binary", "not valid UTF-8"), (_deep(100_000), "line 1"),
                              ('{"sentence_normalized": 5, "targets": []}', "line 1")):
         path = _write(tmp_path / "split.jsonl", content)
-        _one_line_error(capsys, main(["sentiment", "evaluate", "--split", str(path)]), "split.jsonl")
+        err = _one_line_error(capsys, main(["sentiment", "evaluate", "--split", str(path)]), "split.jsonl")
+        assert message in err, err
     blocker = _write(tmp_path / "a-file", b"x")
     code = main(["sentiment", "train", "--data", "dev_mt", "-o", str(blocker / "model.npz")])
     _one_line_error(capsys, code, "a-file")
@@ -525,8 +526,8 @@ def test_text_paths_are_linear_on_a_million_characters(name):
 
 @pytest.mark.slow
 def test_finding_actors_is_linear_on_pathological_text():
-    from workbench.actors import ActorMatcher, find_quotes
     from workbench import views
+    from workbench.actors import ActorMatcher, find_quotes
     from workbench.loading import article_from_text
 
     matcher = ActorMatcher.from_file(None)

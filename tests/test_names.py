@@ -297,7 +297,7 @@ def test_spacy_model_files_are_checked(monkeypatch):
 
     monkeypatch.setitem(spacy_finder.MODEL_FILES, "ner/model", "0" * 64)
     with pytest.raises(MissingDependencyError, match="ner/model has sha256"):
-        spacy_finder.SpacyNameFinder().nlp
+        _ = spacy_finder.SpacyNameFinder().nlp
 
 
 def test_lexicon_file_holds_the_four_word_lists():

@@ -76,7 +76,7 @@ def test_target_decides_the_polarity(shipped, sentence, better, worse):
 
 def test_fit_save_load_roundtrip_is_deterministic(tiny_model, tmp_path):
     a = tiny_model.save(tmp_path / "a.npz")
-    b = TargetSentiment(model=None).fit([item(s, t) for s, t, _ in TINY], [l for *_, l in TINY]).save(tmp_path / "b.npz")
+    b = TargetSentiment(model=None).fit([item(s, t) for s, t, _ in TINY], [label for *_, label in TINY]).save(tmp_path / "b.npz")
     assert a.read_bytes() == b.read_bytes()
     loaded = TargetSentiment.load(a)
     probe = [item(s, t) for s, t, _ in TINY]
@@ -129,7 +129,7 @@ def test_unfitted_and_bad_training_input():
 
 def test_two_class_training_never_predicts_the_third(tmp_path):
     rows = [r for r in TINY if r[2] != "neutral"]
-    model = TargetSentiment(model=None).fit([item(s, t) for s, t, _ in rows], [l for *_, l in rows])
+    model = TargetSentiment(model=None).fit([item(s, t) for s, t, _ in rows], [label for *_, label in rows])
     proba = model.predict_proba([item(s, t) for s, t, _ in TINY])
     assert (proba["neutral"] < 1e-6).all()
     assert set(model.predict([item(s, t) for s, t, _ in rows])) == {"positive", "negative"}

@@ -72,7 +72,7 @@ EXTRA = {
 #: Capitals that are also common words, names or other places: never a metonym here.
 CAPITAL_DENYLIST = {"Male", "Victoria", "Kingston", "Georgetown", "Hamilton", "Sofia", "Douglas", "Stanley",
                     "Jamestown", "Plymouth", "Praia", "Roseau", "Basseterre", "Castries", "Saint John's",
-                    "Nassau", "Victoria", "Avarua", "Alofi", "Apia", "Palikir", "Majuro", "Funafuti", "Ngerulmud",
+                    "Nassau", "Avarua", "Alofi", "Apia", "Palikir", "Majuro", "Funafuti", "Ngerulmud",
                     "Melekeok", "Yaren", "Kingstown", "San Marino", "Monaco", "Andorra la Vella", "Vaduz", "Luxembourg",
                     "Singapore", "Vatican City", "Mexico City", "Guatemala City", "Panama City", "Kuwait City",
                     "Djibouti", "Tunis", "Algiers", "Belize City", "Belmopan", "Lima", "Santiago", "San José",

@@ -24,9 +24,10 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from threadpoolctl import threadpool_limits
 
@@ -122,7 +123,7 @@ class Workers:
     def parallel(self) -> bool:
         return self._pool is not None
 
-    def __enter__(self) -> "Workers":
+    def __enter__(self) -> Workers:
         active = getattr(_ACTIVE, "stack", None) or [None]
         outer = active[-1]
         if outer is not None and outer.n_jobs == self.n_jobs and not self._state:

@@ -23,15 +23,16 @@ import os
 import re
 import signal
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from ._data import display_path
+from ._folders import MANIFEST, clean_stale_folders
 from ._io import canonical_json, read_user_file, sha256_file, write_text_atomic
 from .errors import InputError, MissingDependencyError, ParameterError, ReportError, WorkbenchError
-from ._folders import MANIFEST, clean_stale_folders
 from .reporting import planned_report, read_manifest, report_slug, run_report
 
 __all__ = ["Job", "JobResult", "expand_inputs", "read_grid", "plan_jobs", "run_batch", "write_index"]

@@ -7,8 +7,8 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from ._data import display_path, printable
 from .errors import WorkbenchError
@@ -34,9 +34,8 @@ def _with_verbosity(add_parser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from .reporting import CORPUS_PARAMETERS, NER_BACKENDS, REPORT_PARAMETERS
-
     from . import __version__
+    from .reporting import CORPUS_PARAMETERS, NER_BACKENDS, REPORT_PARAMETERS
 
     parser = argparse.ArgumentParser(
         prog="workbench",

@@ -9,7 +9,7 @@ and group, so it depends on nothing else.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd

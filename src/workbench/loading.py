@@ -17,9 +17,9 @@ import codecs
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ._data import DEFAULT_ARTICLE, data_path, display_path
 from ._io import read_user_file

@@ -26,17 +26,37 @@ import shutil
 import sys
 import types
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
-from ._data import (BASE_ENV, DEFAULT_ACTORS, DEFAULT_ARTICLE, DEFAULT_MODEL, DEFAULT_NER_MODEL, GAZETTEER,
-                    NER_LEXICON, base_dir, data_path, display_path, notebook_path, resolve_path)
+from ._data import (
+    BASE_ENV,
+    DEFAULT_ACTORS,
+    DEFAULT_ARTICLE,
+    DEFAULT_MODEL,
+    DEFAULT_NER_MODEL,
+    GAZETTEER,
+    NER_LEXICON,
+    base_dir,
+    data_path,
+    display_path,
+    notebook_path,
+    resolve_path,
+)
+from ._folders import (
+    MANIFEST,
+    MAX_MANIFEST_BYTES,
+    clean_stale_folders,
+    is_report,
+    locked_folder,
+    refuse_to_replace,
+    replace_dir,
+)
 from ._io import canonical_json, read_user_file, sha256_file, sha256_unchanged_file, write_text_atomic
-from ._folders import (MANIFEST, MAX_MANIFEST_BYTES, clean_stale_folders, is_report, locked_folder, refuse_to_replace,
-                       replace_dir)
 from .errors import InputError, ParameterError, ReportError
 from .loading import load_article
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, islice
-from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -112,7 +112,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.stability_resamples = stability_resamples
         self.n_jobs = n_jobs
 
-    def fit(self, texts: Iterable[str], y: object = None) -> "TopicModel":
+    def fit(self, texts: Iterable[str], y: object = None) -> TopicModel:
         """Learn the vocabulary and the topics from ``texts``."""
         self.fit_transform(texts)
         return self

@@ -14,7 +14,6 @@ import base64
 import bisect
 import io
 from html import escape
-
 from typing import Any, Protocol
 
 import pandas as pd
@@ -406,7 +405,7 @@ def compare_html(analyses: dict[str, Analysis]) -> str:
     frames = []
     for name, analysis in analyses.items():
         table = analysis.rollup.set_index("actor")[["mentions", "score"]]
-        frames.append(table.rename(columns=lambda c: f"{name}: {c}"))
+        frames.append(table.add_prefix(f"{name}: "))
     joined = pd.concat(frames, axis=1).sort_index()
     counts = [c for c in joined.columns if c.endswith("mentions")]
     joined[counts] = joined[counts].fillna(0).astype(int)

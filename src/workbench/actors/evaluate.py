@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 

@@ -81,7 +81,7 @@ class ActorMatcher:
         self._confusable = {name: [o for o in group if o != name] for group in self.dictionary.confusable for name in group}
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str] | None = None, **kwargs: object) -> "ActorMatcher":
+    def from_file(cls, path: str | os.PathLike[str] | None = None, **kwargs: object) -> ActorMatcher:
         """A matcher over the default dictionary extended (or replaced) by ``path``."""
         return cls(load_actors(path), **kwargs)
 

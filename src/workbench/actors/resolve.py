@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from ..ner.tagger import common_words, surnames
 from .dictionary import Actor, ActorDictionary
@@ -228,7 +228,7 @@ def _organisations(body: str, names: list[tuple[int, int, str]], matches: list[F
 
 def _parent(start: int, matches: list[Found], actors: Mapping[str, Actor]) -> str | None:
     """The country a government body's name starts with ("Russian Foreign Ministry")."""
-    for s, e, name in matches:
+    for s, _, name in matches:
         if s == start and actors[name].type == "country":
             return name
     return None

@@ -3,7 +3,7 @@ every word at every position."""
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 __all__ = ["first_letters", "trie_pattern", "trie_regex"]
 

@@ -7,7 +7,7 @@
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from .tagger import ENTITY_TYPES, LABELS, NameTagger
 
@@ -17,7 +17,7 @@ __all__ = ["ENTITY_TYPES", "LABELS", "NER_BACKENDS", "NameTagger", "check_name_f
 NER_BACKENDS = ("default", "spacy", "none")
 
 
-@lru_cache(maxsize=None)
+@cache
 def name_finder(name: str = "default"):
     """The name finder called ``name`` (one per process: the model is loaded once), or
     None for "none"."""
@@ -27,7 +27,7 @@ def name_finder(name: str = "default"):
         from .spacy_finder import SpacyNameFinder
 
         finder = SpacyNameFinder()
-        finder.nlp  # a missing extra or a changed model file fails here, not at the first article
+        _ = finder.nlp  # a missing extra or a changed model file fails here, not at the first article
         return finder
     if name == "none":
         return None

@@ -12,8 +12,8 @@ MISC name counts neither way (nationalities, events and works are not actors her
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from ..errors import InputError
 

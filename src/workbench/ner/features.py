@@ -13,8 +13,8 @@ token is outside any name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from itertools import repeat
-from typing import Iterable
 
 import numpy as np
 from sklearn.utils import murmurhash3_32

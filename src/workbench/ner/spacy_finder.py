@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+from collections.abc import Sequence
 from functools import cached_property
 from importlib import resources
-from typing import Sequence
 
 from ..errors import MissingDependencyError
 

@@ -14,9 +14,9 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -73,7 +73,7 @@ class NameTagger:
         self.max_iter = max_iter
 
     # ------------------------------------------------------------------ training
-    def fit(self, documents: Iterable[Sequence[Sentence]], lexicon: dict[str, list[str]] | None = None) -> "NameTagger":
+    def fit(self, documents: Iterable[Sequence[Sentence]], lexicon: dict[str, list[str]] | None = None) -> NameTagger:
         """Train on documents, each a list of (sentence text, [(start, end, type), …]).
 
         The first pass is fitted twice on half the documents to label the other half
@@ -115,7 +115,7 @@ class NameTagger:
                       "params": {"C": self.C, "n_bits": self.n_bits, "max_iter": self.max_iter}}
         return self
 
-    def _fit_stage(self, rows: list[np.ndarray], labels: list[np.ndarray]) -> "_Stage":
+    def _fit_stage(self, rows: list[np.ndarray], labels: list[np.ndarray]) -> _Stage:
         """One logistic regression over the rows' hashed columns."""
         from sklearn.linear_model import LogisticRegression
 
@@ -164,7 +164,7 @@ class NameTagger:
             at += len(document)
         return out
 
-    def _decode(self, stage: "_Stage", own: np.ndarray, near: np.ndarray, columns: np.ndarray,
+    def _decode(self, stage: _Stage, own: np.ndarray, near: np.ndarray, columns: np.ndarray,
                 positions: np.ndarray, sentence_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The labels of the candidates and the probability of each: a token's score is
         its word's own summed weights, its neighbours' lent ones, and its token-level
@@ -201,7 +201,7 @@ class NameTagger:
         arrays.update({f"lexicon_{k}": np.array(v) for k, v in sorted(self.lexicon_.items())})
         return write_npz_atomic(path, arrays)
 
-    def ensure_loaded(self) -> "NameTagger":
+    def ensure_loaded(self) -> NameTagger:
         """Load the model named by ``model`` unless fitted already; return self.
 
         Raises:

@@ -13,8 +13,8 @@ prediction per item, so scorers replace each other without touching callers:
 from __future__ import annotations
 
 from ._items import LABELS, MAX_CONTEXT, Item, check_items, mention_item, mention_items
-from .base import Scorer
 from .aggregate import add_scores, aggregate_actors, bootstrap_intervals, score_mentions
+from .base import Scorer
 from .lexicon import LexiconSentiment
 from .model import TargetSentiment
 

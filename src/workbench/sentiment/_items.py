@@ -2,7 +2,7 @@
 (the base class itself is in :mod:`.base`)."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 LABELS = ("negative", "neutral", "positive")
 Item = tuple[str, int, int]
@@ -66,5 +66,5 @@ def items_sha256(items: Iterable[Item], labels: Iterable[str]) -> str:
 
     digest = hashlib.sha256()
     for (sentence, start, end), label in zip(items, labels):
-        digest.update(f"{sentence}\t{start}\t{end}\t{label}\n".encode("utf-8"))
+        digest.update(f"{sentence}\t{start}\t{end}\t{label}\n".encode())
     return digest.hexdigest()

@@ -2,7 +2,7 @@
 subclass's ``predict_proba``, and one guard says "call fit first" for all of them."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd

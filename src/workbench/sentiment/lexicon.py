@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+
 from ._items import Item, check_items
 from .base import Scorer
 
@@ -34,7 +35,7 @@ class LexiconSentiment(Scorer):
         self.window = window
         self.threshold = threshold
 
-    def fit(self, items: Iterable[Item] | None = None, labels: Sequence[str] | None = None) -> "LexiconSentiment":
+    def fit(self, items: Iterable[Item] | None = None, labels: Sequence[str] | None = None) -> LexiconSentiment:
         """Nothing to learn; present for a uniform scorer API."""
         return self
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -75,7 +75,7 @@ class TargetSentiment(Scorer):
         self.max_iter = max_iter
 
     # ------------------------------------------------------------------ training
-    def fit(self, items: Iterable[Item], labels: Sequence[str]) -> "TargetSentiment":
+    def fit(self, items: Iterable[Item], labels: Sequence[str]) -> TargetSentiment:
         """Train on items ``(sentence, start, end)`` and their labels."""
         items = check_items(items)
         labels = check_labels(items, labels)
@@ -152,7 +152,7 @@ class TargetSentiment(Scorer):
         })
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> "TargetSentiment":
+    def load(cls, path: str | os.PathLike[str]) -> TargetSentiment:
         """A scorer with the model in ``path``.
 
         Raises:
@@ -160,7 +160,7 @@ class TargetSentiment(Scorer):
         """
         return cls(model=path).ensure_loaded()
 
-    def ensure_loaded(self) -> "TargetSentiment":
+    def ensure_loaded(self) -> TargetSentiment:
         """Load the model named by ``model`` unless fitted already; return self.
 
         Raises:

@@ -25,9 +25,9 @@ import json
 import logging
 import math
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -123,8 +123,8 @@ def default_model_dir(**params) -> Path:
 
 def _torch():
     try:
-        import torch
         import tokenizers  # noqa: F401
+        import torch
         import transformers  # noqa: F401
     except ImportError:
         raise MissingDependencyError(f"the neural sentiment backend needs torch and transformers; {INSTALL_HINT}") from None
@@ -279,7 +279,7 @@ class NeuralTargetSentiment(Scorer):
     # ------------------------------------------------------------------ training
     def fit(self, items: Iterable[Item], labels: Sequence[str],
             dev: Mapping[str, tuple[Sequence[Item], Sequence[str]]] | None = None,
-            progress: bool = False) -> "NeuralTargetSentiment":
+            progress: bool = False) -> NeuralTargetSentiment:
         """Fine-tune on items and labels. With ``dev`` ({name: (items, labels)}), every epoch's
         weights and the averages of the last two and three epochs are scored there and the
         checkpoint with the best mean macro-F1 is kept (without dev: the last epoch)."""
@@ -426,7 +426,7 @@ class NeuralTargetSentiment(Scorer):
         self.info_ = dict(info, folder=display_path(folder))
         return folder
 
-    def ensure_loaded(self) -> "NeuralTargetSentiment":
+    def ensure_loaded(self) -> NeuralTargetSentiment:
         """Load the model named by ``model`` unless fitted already; return self.
 
         Raises:
@@ -502,7 +502,7 @@ class NeuralEnsemble(Scorer):
 
     def fit(self, items: Iterable[Item], labels: Sequence[str],
             dev: Mapping[str, tuple[Sequence[Item], Sequence[str]]] | None = None,
-            progress: bool = False) -> "NeuralEnsemble":
+            progress: bool = False) -> NeuralEnsemble:
         """Fine-tune every member (see :meth:`NeuralTargetSentiment.fit`)."""
         items, labels = check_items(items), list(labels)
         self.members_ = [self.member(seed).fit(items, labels, dev=dev, progress=progress) for seed in self.seeds]
@@ -517,7 +517,7 @@ class NeuralEnsemble(Scorer):
         self._describe(None if path is None else Path(path))
         return folders
 
-    def ensure_loaded(self) -> "NeuralEnsemble":
+    def ensure_loaded(self) -> NeuralEnsemble:
         """Load the members unless fitted already; return self.
 
         Raises:
