@@ -51,7 +51,9 @@ def test_bad_topic_unit():
         analyze(topic_unit="words")
 
 
-def test_write_json_atomic(tmp_path, seed_analysis):
-    path = seed_analysis.write_json(tmp_path / "r" / "results.json")
-    assert path.read_text(encoding="utf-8") == seed_analysis.to_json()
-    assert [p.name for p in path.parent.iterdir()] == ["results.json"]
+def test_write_is_atomic_and_writes_the_results_and_tables(tmp_path, seed_analysis):
+    path, *tables = seed_analysis.write(tmp_path / "r")
+    assert path.name == "results.json" and path.read_text(encoding="utf-8") == seed_analysis.to_json()
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted(
+        ["results.json", *(f"{name}.csv" for name in seed_analysis.tables())])  # no temporary file left
+    assert all(t.parent == path.parent for t in tables)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "workbench"
 
 
@@ -95,3 +97,12 @@ def test_the_views_name_no_model_class():
     graph = import_graph()
     for view in ("workbench.views", "workbench.plots"):
         assert not graph[view] & {"workbench.analysis", "workbench.loading", "workbench.corpus", "workbench.topics"}
+
+
+def test_every_package_ships_in_the_wheel():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    listed = set(tomllib.loads((SOURCE.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+                 ["tool"]["setuptools"]["packages"])
+    packages = {".".join(("workbench", *p.parent.relative_to(SOURCE).parts)) for p in SOURCE.rglob("__init__.py")}
+    assert packages <= listed, sorted(packages - listed)

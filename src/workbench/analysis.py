@@ -106,10 +106,6 @@ class Analysis:
         """:meth:`to_dict` as canonical JSON (sorted keys, rounded floats)."""
         return canonical_json(self.to_dict())
 
-    def write_json(self, path: str | os.PathLike[str]) -> Path:
-        """Write :meth:`to_json` atomically to ``path``."""
-        return write_json_atomic(path, self.to_dict())
-
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables a reader takes away, by file name: actors (every level), actors by
         country or organisation, mentions, quotes and topics."""
@@ -120,7 +116,7 @@ class Analysis:
 
     def write(self, folder: str | os.PathLike[str]) -> list[Path]:
         """``results.json`` and each of :meth:`tables` as CSV, into ``folder`` (atomically)."""
-        return [self.write_json(Path(folder) / "results.json"), *write_csv_tables(folder, self.tables())]
+        return [write_json_atomic(Path(folder) / "results.json", self.to_dict()), *write_csv_tables(folder, self.tables())]
 
     def actor_mentions(self, actor: str) -> pd.DataFrame:
         """Every mention of ``actor`` (or of anything rolled up into it), with its sentence,

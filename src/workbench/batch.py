@@ -39,9 +39,6 @@ __all__ = ["Job", "JobResult", "expand_inputs", "read_grid", "plan_jobs", "run_b
 
 log = logging.getLogger(__name__)
 
-_ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
-
-
 @dataclass(frozen=True)
 class Job:
     """One report to make: an article file, its parameters and its folder name."""

@@ -37,6 +37,7 @@ __all__ = [
     "split_sentences",
     "BOILERPLATE_RULES",
     "MAX_BYTES",
+    "ARTICLE_SUFFIXES",
 ]
 
 #: Largest article file accepted, in bytes (a news article is rarely above 100 kB).
@@ -310,6 +311,8 @@ READERS: dict[str, Callable[..., Article]] = {
     ".html": article_from_page,
     ".htm": article_from_page,
 }
+#: The file suffixes read as articles (a folder corpus or a batch takes these files).
+ARTICLE_SUFFIXES = tuple(READERS)
 
 
 # ------------------------------------------------------------------------- helpers

@@ -1,0 +1,246 @@
+"""Corpus analysis: :func:`analyze_corpus` and what it returns, :class:`CorpusAnalysis`
+(the chunked per-article work is in :mod:`.chunks`)."""
+from __future__ import annotations
+
+import logging
+import os
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._data import display_path
+from .._io import write_bytes_atomic, write_csv_tables, write_json_atomic
+from .._parallel import Workers, frozen_heap
+from ..actors import ActorMatcher, mention_table
+from ..compare import COMPARISON_COLUMNS, DIFFERENCE_COLUMNS, compare_groups
+from ..errors import InputError
+from ..sentiment import add_scores, load_scorer, scorer_record
+from ..topics import TopicModel
+from .chunks import ChunkTables, analysed_bodies, grouped, joined, merged_surnames, summarise
+from .readers import Skipped
+
+__all__ = ["CorpusAnalysis", "analyze_corpus"]
+
+log = logging.getLogger(__name__)
+
+#: How many web-page warnings the corpus notes quote (all are in results.json).
+_WARNINGS_SHOWN = 5
+
+
+@dataclass
+class CorpusAnalysis:
+    """Everything found in a corpus.
+
+    Attributes:
+        articles: One row per article: id, title, date, source, group (its ``compare`` field),
+            paragraphs, mentions, topic.
+        topic_model: The model fitted across articles.
+        topics: Topics with label, terms, weight, coherence and size (articles dominated).
+        mentions: Every mention with its article id and date (large: saved as Parquet).
+        actors: One row per rolled-up actor over the corpus.
+        actor_topics: Rolled-up actor × topic: mentions and mean polarity.
+        actor_time: Rolled-up actor × month: mentions and mean polarity (dated articles only).
+        evidence: Per actor its most positive and most negative sentences (one entry per sentence),
+            with the article id and title and the mention's span.
+        quotes: Every quotation with article id, speaker and actor.
+        skipped: Records not used, with where and why.
+        warned: The web pages' warnings (little article text kept, not in English), with where.
+        parameters: The parameters used.
+        notes: Adjustments made on the way, in words (e.g. fewer topics for a small corpus).
+        comparison: The main actors' scores per group (per source, or per value of the
+            ``compare`` field), with intervals over each group's articles
+            (:func:`workbench.compare.compare_groups`; empty under two groups).
+        differences: Per main actor, the difference between the two largest groups, with its interval.
+        sentiment_model: The scorer used (backend; for a trained model its weights' sha256).
+    """
+
+    articles: pd.DataFrame
+    topic_model: TopicModel
+    topics: pd.DataFrame
+    mentions: pd.DataFrame
+    actors: pd.DataFrame
+    actor_topics: pd.DataFrame
+    actor_time: pd.DataFrame
+    evidence: pd.DataFrame
+    quotes: pd.DataFrame
+    skipped: list[Skipped] = field(default_factory=list)
+    warned: list[Skipped] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    sentiment_model: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    comparison: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COMPARISON_COLUMNS))
+    differences: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DIFFERENCE_COLUMNS))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The machine-readable results (``results.json``); mentions go to Parquet."""
+        model = self.topic_model
+        return {
+            "parameters": self.parameters,
+            "sentiment_model": self.sentiment_model,
+            "corpus": {"articles": len(self.articles), "mentions": len(self.mentions),
+                       "skipped": [{"where": s.where, "reason": s.reason} for s in self.skipped],
+                       "warnings": [{"where": w.where, "warning": w.reason} for w in self.warned]},
+            "topics": self.topics.to_dict(orient="records"),
+            "topic_quality": {"diversity": model.diversity_, "stability": model.stability_,
+                              "mean_coherence": float(np.mean(model.coherence_))},
+            "articles": self.articles.to_dict(orient="records"),
+            "actors": self.actors.drop(columns=["evidence"]).to_dict(orient="records"),
+            "actor_topics": self.actor_topics.to_dict(orient="records"),
+            "actor_time": self.actor_time.to_dict(orient="records"),
+            "evidence": self.evidence.to_dict(orient="records"),
+            "quotes": self.quotes.to_dict(orient="records"),
+            "notes": self.notes,
+            "sources_compared": self.comparison.to_dict(orient="records"),
+            "source_differences": self.differences.to_dict(orient="records"),
+        }
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables a reader takes away, by file name (the mentions are in Parquet)."""
+        return {"actors": self.actors.drop(columns=["evidence"]), "articles": self.articles, "topics": self.topics,
+                "actor_topics": self.actor_topics, "actor_time": self.actor_time, "evidence": self.evidence,
+                "quotes": self.quotes, "sources_compared": self.comparison, "source_differences": self.differences}
+
+    def write(self, folder: str | os.PathLike[str]) -> tuple[Path, Path]:
+        """Write ``results.json``, ``mentions.parquet`` and each of :meth:`tables` as CSV
+        into ``folder`` (atomically); returns the first two."""
+        import io
+
+        folder = Path(folder)
+        results = write_json_atomic(folder / "results.json", self.to_dict())
+        buffer = io.BytesIO()
+        self.mentions.to_parquet(buffer, index=False, engine="pyarrow", compression="zstd")
+        parquet = write_bytes_atomic(folder / "mentions.parquet", buffer.getvalue())
+        write_csv_tables(folder, self.tables())
+        return results, parquet
+
+    def __repr__(self) -> str:
+        return (f"CorpusAnalysis(articles={len(self.articles)}, topics={len(self.topics)}, "
+                f"actors={len(self.actors)}, mentions={len(self.mentions)}, skipped={len(self.skipped)})")
+
+
+@frozen_heap()  # the heap before the call (libraries, models) is not scanned by the GC during it
+def analyze_corpus(
+    path: str | os.PathLike[str],
+    *,
+    n_topics: int | str = 5,
+    actors: str | os.PathLike[str] | None = None,
+    sentiment: str = "linear",
+    ner: str = "default",
+    n_boot: int = 1000,
+    seed: int = 0,
+    strict: bool = False,
+    compare: str = "source",
+    progress: bool = False,
+    n_jobs: int | None = -1,
+    chunk_size: int = 256,
+) -> CorpusAnalysis:
+    """Analyse every article of a corpus and fit topics across them.
+
+    The corpus is read once, ``chunk_size`` articles at a time: worker processes clean
+    each chunk, find its actors and quotes and score its mentions (the neural backend
+    scores in the main process), and the main process feeds the cleaned bodies straight
+    into the topic model's vectoriser, so neither the texts nor the cleaned articles
+    are held in memory. Then the workers summarise the actors and refit the topics on
+    subsamples (stability) while the main process fits the topics. The results do not
+    depend on ``n_jobs``, nor on ``chunk_size`` except with the neural backend (its
+    batches follow the chunks, which moves probabilities in the 7th decimal).
+
+    Args:
+        path: JSONL/CSV file or folder (see :func:`read_corpus`).
+        n_topics: Topics across articles, or "auto".
+        actors: Actor dictionary file (extends the default); None for the default.
+        sentiment: Per-mention scorer backend.
+        ner: Name finder (see :data:`workbench.ner.NER_BACKENDS`).
+        n_boot: Bootstrap resamples for the per-actor intervals.
+        seed: Seed of the topic model and bootstrap.
+        strict: Reject the corpus on the first malformed record instead of skipping it.
+        compare: The record field whose values are compared ("source", or any other field
+            of the records, such as a CSV's ``category`` column); see ``comparison``.
+        progress: Show progress bars.
+        n_jobs: Processes, as in scikit-learn (-1: every core; 1: no worker processes;
+            workers are forked, on Linux only: elsewhere everything runs here).
+        chunk_size: Articles per task handed to a worker.
+    """
+    matcher = ActorMatcher.from_file(actors or None, ner=ner)
+    scorer = load_scorer(sentiment)
+    tables = ChunkTables()
+    model = TopicModel(n_topics=n_topics, random_state=seed, n_jobs=n_jobs, fewer_if_needed=True)
+
+    scored: list[pd.DataFrame] = []
+    summary: list[Future] = []
+
+    def when_read() -> None:  # every article analysed: summarise the actors, half the actors in each worker
+        scored.append(add_scores(merged_surnames(mention_table(tables.mentions)), tables.probabilities(), scorer))
+        codes, _ = pd.factorize(scored[0]["root"], sort=True)
+        half = codes % 2 == 0  # every other actor, in name order
+        summary.extend(workers.submit(summarise, scored[0][part], n_boot, seed) for part in (half, ~half))
+
+    # One set of worker processes for the articles, then the actor summary and the
+    # topic refits, while this process fits the topics.
+    # A scorer that survives a fork scores in the workers; others (torch) in this process.
+    state = {"matcher": matcher, "scorer": scorer if getattr(scorer, "fork_safe", True) else None}
+    with Workers(n_jobs, state=state) as workers:
+        bodies = analysed_bodies(path, tables, workers, scorer=scorer, strict=strict, compare=compare,
+                                  chunk_size=chunk_size,
+                                  progress=progress, when_read=when_read)
+        try:
+            model.fit(bodies)
+        except ValueError:
+            if not tables.articles["id"]:
+                raise InputError(f"{display_path(path)}: no usable article in the corpus") from None
+            raise
+        log.info("fitted %d topics across %d articles", model.n_topics_, len(tables.articles["id"]))
+        parts = [workers.result(future) for future in summary]
+        rollup, evidence, actor_time = (joined([p[k] for p in parts], keys) for k, keys in enumerate(
+            ({"mentions": False, "actor": True}, {"actor": True, "side": True}, {"root": True, "month": True})))
+    table = scored[0]
+    comparison, differences = compare_groups(table, dict(zip(tables.articles["id"], tables.articles["group"])),
+                                             n_boot=n_boot, seed=seed)
+    titles = dict(zip(tables.articles["id"], tables.articles["title"]))
+    evidence = evidence.assign(title=evidence["article"].map(titles).fillna(""))  # cited by title, not file line
+
+    dominant = model.dominant_topic()
+    article_table = pd.DataFrame(tables.articles).assign(topic=dominant)
+    topics = model.topics_frame(10)
+    topics["size"] = [int((dominant == k).sum()) for k in topics["id"]]
+    table["topic"] = np.repeat(dominant, article_table["mentions"])  # mentions come in article order
+
+    notes = []
+    if not model.converged_:
+        notes.append(f"The topic model (NMF) did not converge within {model.max_iter} iterations; its topics "
+                     "may change with more.")
+    if tables.warned:
+        shown = "; ".join(f"{w.where}: {w.reason}" for w in tables.warned[:_WARNINGS_SHOWN])
+        more = len(tables.warned) - _WARNINGS_SHOWN
+        notes.append(f"{len(tables.warned)} warning{'s' if len(tables.warned) != 1 else ''} about web pages of the "
+                     f"corpus (all are in results.json): {shown}" + (f"; and {more} more." if more > 0 else "."))
+    if n_topics != "auto" and model.n_topics_ < n_topics:
+        notes.append(f"n_topics lowered from {n_topics} to {model.n_topics_}: the corpus's "
+                     f"{len(article_table)} articles and their terms allow no more.")
+    parameters = {"corpus": display_path(path), "n_topics": n_topics, "topics_fitted": int(model.n_topics_),
+                  "actors": display_path(actors) if actors else "default", "sentiment": sentiment, "ner": ner,
+                  "n_boot": n_boot, "seed": seed, "strict": bool(strict), "compare": compare}
+    return CorpusAnalysis(
+        articles=article_table,
+        topic_model=model,
+        topics=topics,
+        mentions=table,
+        actors=rollup,
+        actor_topics=grouped(table, ["root", "topic"]),
+        actor_time=actor_time,
+        evidence=evidence,
+        quotes=pd.DataFrame(tables.quotes),
+        skipped=tables.skipped,
+        warned=tables.warned,
+        parameters=parameters,
+        sentiment_model=scorer_record(sentiment, scorer),
+        notes=notes,
+        comparison=comparison,
+        differences=differences,
+    )
+
+
