@@ -302,7 +302,7 @@ def test_the_swap_keeps_a_whole_report_at_its_path(tmp_path, monkeypatch, exchan
 
 
 def test_disk_full_while_writing_keeps_the_earlier_report(out, monkeypatch):
-    from workbench import reporting
+    from workbench.reporting import run as reporting  # where a report run writes its files
 
     before = _digests(out)
     real = reporting.write_text_atomic
