@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from workbench import InputError, ParameterError
-from workbench.batch import plan_jobs, read_grid, run_batch
 from workbench.cli import main
+from workbench.reporting.batch import plan_jobs, read_grid, run_batch
 
 from .conftest import ROOT, SEED_PATH
 

@@ -357,7 +357,7 @@ def test_hostile_grid(tmp_path, capsys, case, grid, message):
 
 
 def test_a_long_grid_value_gives_a_bounded_folder_name():
-    from workbench.batch import plan_jobs
+    from workbench.reporting.batch import plan_jobs
 
     jobs = plan_jobs([SEED_PATH], [{"actors": ""}, {"actors": "x" * 400 + ".json"}])
     assert all(len(j.slug) <= 120 for j in jobs) and len({j.slug for j in jobs}) == 2
@@ -375,7 +375,7 @@ def test_a_refused_batch_leaves_earlier_inputs_alone(tmp_path, capsys):
 
 
 def test_two_corpora_without_ids_plan_apart(tmp_path):
-    from workbench.batch import _expanded, plan_jobs
+    from workbench.reporting.batch import _expanded, plan_jobs
 
     for name in ("a", "b"):
         _write(tmp_path / f"{name}.csv", "text\nThe US and Niger met.\nFrance praised the talks.\n")
@@ -422,8 +422,8 @@ def test_csv_with_a_byte_order_mark_keeps_its_id_column(tmp_path):
 
 
 def test_links_out_of_a_corpus_folder_are_not_followed(tmp_path):
-    from workbench.batch import expand_inputs
     from workbench.corpus import read_corpus
+    from workbench.reporting.batch import expand_inputs
 
     secret = _write(tmp_path / "secret.txt", "Private\n\nMy bank password is hunter2.\n")
     folder = tmp_path / "corpus"
@@ -575,7 +575,7 @@ def _call(fn, x):
 
 
 def test_one_hanging_or_dying_run_fails_alone():
-    from workbench.batch import run_in_processes
+    from workbench.reporting.processes import run_in_processes
 
     got = []
     tasks = [(_quick, 1), (_hang, 2), (_die, 3), (_quick, 4), (_raise, 5)]
@@ -587,7 +587,7 @@ def test_one_hanging_or_dying_run_fails_alone():
 
 @pytest.mark.slow
 def test_a_batch_run_past_its_time_limit_fails_and_the_index_is_written(tmp_path):
-    from workbench.batch import run_batch
+    from workbench.reporting.batch import run_batch
 
     results = run_batch([SEED_PATH], output_dir=tmp_path, time_limit=0.001)
     assert [(r.status, r.error) for r in results] == [("failed", "stopped after the per-run limit of 0.001 s")]

@@ -215,8 +215,8 @@ def _run(args: argparse.Namespace) -> int:
                 folder = run_report(args.article, output_dir=args.output_dir, parameters=params, progress=progress)
             print(display_path(folder / "report.html"))
         elif args.command == "batch":
-            from .batch import DEFAULT_TIME_LIMIT, run_batch
             from .reporting import parse_parameter_values
+            from .reporting.batch import DEFAULT_TIME_LIMIT, run_batch
 
             if args.jobs < 1:
                 raise WorkbenchError("--jobs must be at least 1")

@@ -17,23 +17,21 @@ import itertools
 import json
 import logging
 import math
-import multiprocessing
-import multiprocessing.connection
 import os
 import re
-import signal
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 from typing import Any
 
-from ._data import display_path
-from ._folders import MANIFEST, clean_stale_folders
-from ._io import canonical_json, read_user_file, sha256_file, write_text_atomic
-from .errors import InputError, MissingDependencyError, ParameterError, ReportError, WorkbenchError
-from .reporting import planned_report, read_manifest, report_slug, run_report
+from .._data import display_path
+from .._folders import MANIFEST, clean_stale_folders
+from .._io import read_user_file, sha256_file, write_text_atomic
+from ..errors import InputError, MissingDependencyError, ParameterError, ReportError, WorkbenchError
+from .index import write_index
+from .manifest import read_manifest
+from .processes import run_in_processes
+from .run import planned_report, report_slug, run_report
 
 __all__ = ["Job", "JobResult", "expand_inputs", "read_grid", "plan_jobs", "run_batch", "write_index"]
 
@@ -72,7 +70,7 @@ def _expanded(inputs: Sequence[str | os.PathLike[str]], output_dir: str | os.Pat
               ) -> tuple[list[Path], dict[Path, str]]:
     """The article files of the inputs, and the texts corpus records will be written as
     (nothing is written yet: a batch refused while planning leaves earlier inputs alone)."""
-    from .corpus import folder_articles, is_corpus_file, read_corpus
+    from ..corpus import folder_articles, is_corpus_file, read_corpus
 
     articles: list[Path] = []
     records: dict[Path, str] = {}
@@ -177,7 +175,7 @@ def _yaml_without_aliases(text: str) -> Any:
 
 def plan_jobs(articles: Sequence[Path], grid: Sequence[dict], parameters: Mapping[str, Any] | None = None) -> list[Job]:
     """One job per article × grid combination, parameters checked before anything runs."""
-    from .reporting import validate_parameters
+    from .parameters import validate_parameters
 
     jobs, slugs = [], set()
     if len(articles) * len(grid) > MAX_JOBS:
@@ -266,7 +264,7 @@ def run_batch(
             that hangs, or dies (out of memory, killed), fails alone: the rest run and
             the index is written.
     """
-    from ._progress import progress_bar
+    from .._progress import progress_bar
 
     out = Path(output_dir)
     try:
@@ -323,178 +321,3 @@ def _run_on_cluster(pending: list[Job], out: Path, scheduler: str, done) -> None
             except Exception as exc:  # noqa: BLE001 - a worker lost (KilledWorker) fails that run only
                 result = _failed(futures[future], f"the cluster lost the run ({type(exc).__name__})")
             done(result)
-
-
-def run_in_processes(fn: Callable, tasks: Sequence[tuple], *, jobs: int, time_limit: float | None,
-                     failed: Callable[[tuple, str], Any], done: Callable[[Any], None]) -> None:
-    """``fn(*task)`` for every task, each in a process of its own, at most ``jobs`` at a time;
-    ``done`` gets each result as it comes (in the order they end).
-
-    A task that runs past ``time_limit`` seconds (counted from when its process is ready)
-    is stopped with its whole process group (the kernel it started too); one whose process
-    dies gets ``failed(task, why)`` as its result instead. Ctrl-C stops every process.
-    """
-    context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
-                                          else "spawn")  # a clean process: no inherited kernel or zmq state
-    if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload(["workbench.batch", "papermill"])
-    queue = list(tasks)
-    running: dict[int, list] = {}  # process sentinel → [task, process, connection, deadline]
-    try:
-        while queue or running:
-            while queue and len(running) < jobs:
-                task = queue.pop(0)
-                receive, send = context.Pipe(duplex=False)
-                process = context.Process(target=_task_process, args=(fn, task, send), daemon=False)
-                process.start()
-                send.close()
-                running[process.sentinel] = [task, process, receive, None]
-            now = time.monotonic()
-            deadlines = [r[3] for r in running.values() if r[3] is not None]
-            wait_for = max(0.0, min(deadlines) - now) if deadlines else None
-            waitables = [r[2] for r in running.values()] + list(running)
-            multiprocessing.connection.wait(waitables, timeout=wait_for)
-            for sentinel, entry in list(running.items()):
-                task, process, receive, deadline = entry
-                outcome = _outcome(entry)
-                if outcome is _STARTED:
-                    entry[3] = time.monotonic() + time_limit if time_limit else None
-                    outcome = _outcome(entry)
-                if outcome is _RUNNING and deadline is not None and time.monotonic() >= deadline:
-                    _kill(process)
-                    outcome = failed(task, f"stopped after the per-run limit of {time_limit:g} s")
-                elif outcome is _DIED:
-                    _kill(process)  # and whatever it started
-                    code = process.exitcode
-                    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
-                    outcome = failed(task, f"the worker process died ({how}; out of memory?)")
-                elif isinstance(outcome, _Raised):
-                    outcome = failed(task, outcome.why)
-                if outcome is _RUNNING:
-                    continue
-                process.join()
-                receive.close()
-                del running[sentinel]
-                done(outcome)
-    finally:
-        for _, process, receive, _ in running.values():
-            _kill(process)
-            receive.close()
-
-
-_STARTED, _RUNNING, _DIED = object(), object(), object()
-
-
-@dataclass(frozen=True)
-class _Raised:
-    """A task that raised instead of returning: the error, in one line."""
-
-    why: str
-
-
-def _outcome(entry: list) -> Any:
-    """What a task's process has sent: _STARTED, its result (or _Raised), _RUNNING (nothing
-    yet) or _DIED. Whether it lives is asked first: a process already gone has put all it
-    sent in the pipe before the pipe is read."""
-    _, process, receive, _ = entry
-    alive = process.is_alive()
-    try:
-        if receive.poll():
-            message = receive.recv()
-            return _STARTED if message == "started" else message[1]
-    except (EOFError, OSError):
-        return _DIED
-    return _RUNNING if alive else _DIED
-
-
-def _task_process(fn: Callable, task: tuple, send) -> None:
-    """In a task's process: a process group of its own (so it can be stopped with the
-    kernels it starts), Ctrl-C left to the parent, then the task."""
-    os.setpgrp()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    send.send("started")
-    try:
-        result = fn(*task)
-    except Exception as exc:  # noqa: BLE001 - said to the parent as this task's failure
-        result = _Raised(f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")
-    send.send(("result", result))
-    send.close()
-
-
-def _kill(process) -> None:
-    """Stop a task's process and everything it started."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        process.kill()
-    process.join()
-
-
-def write_index(output_dir: Path, results: Sequence[JobResult]) -> Path:
-    """``index.html`` (sortable, self-contained) and ``index.json`` listing every report."""
-    rows = []
-    for r in results:
-        entry = {"slug": r.slug, "article": display_path(r.article), "parameters": r.parameters,
-                 "status": "failed" if r.status == "failed" else "ok", "error": r.error, "cell": r.cell_index,
-                 "title": "", "top_actors": []}
-        results_file = output_dir / r.slug / "results.json"
-        if entry["status"] == "ok" and results_file.is_file():
-            data = json.loads(results_file.read_text(encoding="utf-8"))
-            entry["title"] = data["article"]["title"]
-            entry["top_actors"] = [a["actor"] for a in data.get("actors_rollup", data.get("actors", []))[:3]]
-        rows.append(entry)
-    write_text_atomic(output_dir / "index.json", canonical_json({"reports": rows}))
-    body = "".join(
-        "<tr>"
-        + (f'<td><a href="{escape(e["slug"])}/report.html">{escape(e["slug"])}</a></td>' if e["status"] == "ok"
-           else f"<td>{escape(e['slug'])}</td>")
-        + f"<td>{escape(e['title'])}</td>"
-        + f"<td>{escape(', '.join(f'{k}={v}' for k, v in sorted(e['parameters'].items())))}</td>"
-        + f'<td class="{e["status"]}">{e["status"]}</td>'
-        + f"<td>{escape(', '.join(e['top_actors']))}</td>"
-        + f"<td>{escape(e['error'])}</td></tr>"
-        for e in rows
-    )
-    ok = sum(e["status"] == "ok" for e in rows)
-    html = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Workbench reports</title>
-<style>
-body {{ font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2rem; color: #1d1d1d; }}
-table {{ border-collapse: collapse; font-size: .9rem; }}
-th, td {{ border-bottom: 1px solid #e5e5e5; padding: .3rem .6rem; text-align: left; vertical-align: top; }}
-th {{ background: #f5f5f5; cursor: pointer; }} th:after {{ content: " ⇅"; color: #aaa; }}
-td.failed {{ color: #b00020; font-weight: bold; }} td.ok {{ color: #2e7d32; }}
-</style>
-</head>
-<body>
-<h1>Workbench reports</h1>
-<p>{len(rows)} reports: {ok} ok, {len(rows) - ok} failed. Click a column header to sort.</p>
-<table id="reports">
-<thead><tr><th>report</th><th>title</th><th>parameters</th><th>status</th><th>top actors</th><th>error</th></tr></thead>
-<tbody>
-{body}
-</tbody>
-</table>
-<script>
-document.querySelectorAll("#reports th").forEach(function (th, col) {{
-  th.addEventListener("click", function () {{
-    var body = document.querySelector("#reports tbody");
-    var rows = Array.prototype.slice.call(body.rows);
-    var up = th.dataset.order !== "asc";
-    rows.sort(function (a, b) {{
-      var x = a.cells[col].textContent, y = b.cells[col].textContent;
-      return up ? x.localeCompare(y) : y.localeCompare(x);
-    }});
-    th.dataset.order = up ? "asc" : "desc";
-    rows.forEach(function (r) {{ body.appendChild(r); }});
-  }});
-}});
-</script>
-</body>
-</html>
-"""
-    return write_text_atomic(output_dir / "index.html", html)
