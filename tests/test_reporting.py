@@ -171,3 +171,45 @@ def test_verify_passes_while_both_cores_are_busy(tmp_path):
         for process in busy:
             process.kill()
             process.wait()
+
+
+def test_analyze_and_analyze_corpus_take_the_notebooks_defaults():
+    import inspect
+
+    from workbench.analysis import analyze
+    from workbench.corpus import analyze_corpus
+    from workbench.reporting import defaults_of
+
+    for function, kind in ((analyze, "article"), (analyze_corpus, "corpus")):
+        signature = inspect.signature(function).parameters
+        shared = {name: default for name, default in defaults_of(kind).items() if name in signature}
+        assert len(shared) >= 6
+        for name, default in shared.items():
+            if name in ("article", "actors"):
+                continue  # "" in a notebook, None in Python: both the shipped file
+            assert signature[name].default == default, (kind, name)
+
+
+def test_a_default_changed_in_the_notebook_changes_the_cli_and_the_checks(tmp_path, monkeypatch, capsys):
+    import json
+
+    from workbench import parameters
+    from workbench.cli import main
+
+    notebook = json.loads(parameters.NOTEBOOKS["article"].read_text(encoding="utf-8"))
+    cell = next(c for c in notebook["cells"] if "parameters" in c["metadata"].get("tags", []))
+    source = "".join(cell["source"])
+    assert "n_topics = 3  # number of TF-IDF/NMF topics" in source
+    cell["source"] = source.replace("n_topics = 3  # number of TF-IDF/NMF topics",
+                                    "n_topics = 7  # how many themes to look for")
+    changed = tmp_path / "article_report.ipynb"
+    changed.write_text(json.dumps(notebook), encoding="utf-8")
+    monkeypatch.setitem(parameters.NOTEBOOKS, "article", changed)
+    parameters.parameters_of.cache_clear()
+    try:
+        assert parameters.validate_parameters({})["n_topics"] == 7
+        with pytest.raises(SystemExit):
+            main(["report", "--help"])
+        assert "how many themes to look for (default: 7)" in capsys.readouterr().out
+    finally:
+        parameters.parameters_of.cache_clear()

@@ -19,6 +19,7 @@ from ._data import display_path
 from ._io import canonical_json, plain_rows, write_csv_tables, write_json_atomic
 from .actors import DEMONYM_RULE, ActorMatcher, find_quotes
 from .loading import Article, load_article
+from .parameters import TOPIC_UNITS, defaults_of
 from .sentiment import aggregate_actors, load_scorer, score_mentions, scorer_record
 from .topics import TopicModel
 
@@ -26,8 +27,8 @@ __all__ = ["Analysis", "analyze", "TOPIC_UNITS"]
 
 log = logging.getLogger(__name__)
 
-#: What the topic model treats as its documents.
-TOPIC_UNITS = ("paragraphs", "sentences")
+#: The defaults are the report notebook's (``notebooks/article_report.ipynb``), read once.
+_DEFAULTS = defaults_of("article")
 
 
 @dataclass
@@ -160,14 +161,14 @@ def demonym_notes(mentions: pd.DataFrame) -> list[str]:
 def analyze(
     article: Article | str | os.PathLike[str] | None = None,
     *,
-    n_topics: int = 3,
-    topic_unit: str = "paragraphs",
-    n_terms: int = 8,
+    n_topics: int = _DEFAULTS["n_topics"],
+    topic_unit: str = _DEFAULTS["topic_unit"],
+    n_terms: int = _DEFAULTS["n_terms"],
     actors: str | os.PathLike[str] | None = None,
-    sentiment: str = "linear",
-    ner: str = "default",
-    n_boot: int = 2000,
-    seed: int = 0,
+    sentiment: str = _DEFAULTS["sentiment"],
+    ner: str = _DEFAULTS["ner"],
+    n_boot: int = _DEFAULTS["n_boot"],
+    seed: int = _DEFAULTS["seed"],
 ) -> Analysis:
     """Analyse one article.
 

@@ -35,7 +35,7 @@ def _with_verbosity(add_parser):
 
 def _build_parser() -> argparse.ArgumentParser:
     from . import __version__
-    from .reporting import CORPUS_PARAMETERS, NER_BACKENDS, REPORT_PARAMETERS
+    from .reporting import NER_BACKENDS, parameters_of
 
     parser = argparse.ArgumentParser(
         prog="workbench",
@@ -46,9 +46,9 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser = _with_verbosity(sub.add_parser)  # -v/-q are accepted after any subcommand too
 
-    params = "\n".join(f"  {p.name:<11} {p.help} (default: {p.default!r})" for p in REPORT_PARAMETERS)
+    params = "\n".join(f"  {p.name:<11} {p.help} (default: {p.default!r})" for p in parameters_of("article"))
     params += "\n\ncorpus parameters (with --corpus):\n" + "\n".join(
-        f"  {p.name:<11} {p.help} (default: {p.default!r})" for p in CORPUS_PARAMETERS if p.name != "corpus")
+        f"  {p.name:<11} {p.help} (default: {p.default!r})" for p in parameters_of("corpus") if p.name != "corpus")
     report = sub.add_parser(
         "report",
         help="run the report notebook on one article",
@@ -201,13 +201,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == "report":
-            from .reporting import CORPUS_PARAMETERS, parse_parameter_values, run_corpus_report, run_report
+            from .reporting import parameters_of, parse_parameter_values, run_corpus_report, run_report
 
             progress = not args.no_progress and not args.quiet and sys.stderr.isatty()
             if args.corpus:
                 if args.article:
                     raise WorkbenchError("give an article or --corpus, not both")
-                params = parse_parameter_values(args.parameter, CORPUS_PARAMETERS)
+                params = parse_parameter_values(args.parameter, parameters_of("corpus"))
                 folder = run_corpus_report(args.corpus, output_dir=args.output_dir, parameters=params,
                                            progress=progress)
             else:

@@ -18,6 +18,7 @@ from .._parallel import Workers, frozen_heap
 from ..actors import ActorMatcher, mention_table
 from ..compare import COMPARISON_COLUMNS, DIFFERENCE_COLUMNS, compare_groups
 from ..errors import InputError
+from ..parameters import defaults_of
 from ..sentiment import add_scores, load_scorer, scorer_record
 from ..topics import TopicModel
 from .chunks import ChunkTables, analysed_bodies, grouped, joined, merged_surnames, summarise
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 
 #: How many web-page warnings the corpus notes quote (all are in results.json).
 _WARNINGS_SHOWN = 5
+#: The defaults are the corpus report notebook's (``notebooks/corpus_report.ipynb``), read once.
+_DEFAULTS = defaults_of("corpus")
 
 
 @dataclass
@@ -126,14 +129,14 @@ class CorpusAnalysis:
 def analyze_corpus(
     path: str | os.PathLike[str],
     *,
-    n_topics: int | str = 5,
+    n_topics: int | str = _DEFAULTS["n_topics"],
     actors: str | os.PathLike[str] | None = None,
-    sentiment: str = "linear",
-    ner: str = "default",
-    n_boot: int = 1000,
-    seed: int = 0,
-    strict: bool = False,
-    compare: str = "source",
+    sentiment: str = _DEFAULTS["sentiment"],
+    ner: str = _DEFAULTS["ner"],
+    n_boot: int = _DEFAULTS["n_boot"],
+    seed: int = _DEFAULTS["seed"],
+    strict: bool = bool(_DEFAULTS["strict"]),
+    compare: str = _DEFAULTS["compare"],
     progress: bool = False,
     n_jobs: int | None = -1,
     chunk_size: int = 256,

@@ -17,21 +17,21 @@ are PNGs without timestamps.
 from __future__ import annotations
 
 from .._folders import clean_stale_folders, is_report
+from ..parameters import (
+    MAX_BOOT,
+    MAX_SEED,
+    NER_BACKENDS,
+    SENTIMENT_BACKENDS,
+    TOPIC_UNITS,
+    Parameter,
+    defaults_of,
+    notebook_parameters,
+    parameters_of,
+    parse_parameter_values,
+    validate_parameters,
+)
 from .kernel import KERNEL_NAME, ensure_kernel
 from .manifest import read_manifest
-from .parameters import (
-                         CORPUS_PARAMETERS,
-                         MAX_BOOT,
-                         MAX_SEED,
-                         NER_BACKENDS,
-                         REPORT_PARAMETERS,
-                         SENTIMENT_BACKENDS,
-                         TOPIC_UNITS,
-                         Parameter,
-                         notebook_parameters,
-                         parse_parameter_values,
-                         validate_parameters,
-)
 from .render import normalize_notebook, render_html
 from .run import CORPUS_NOTEBOOK, REPORT_NOTEBOOK, planned_report, report_slug, run_corpus_report, run_report
 from .verify import verify_report
@@ -57,6 +57,8 @@ __all__ = [
     "is_report",
     "clean_stale_folders",
     "CORPUS_NOTEBOOK",
+    "parameters_of",
+    "defaults_of",
     "MAX_BOOT",
     "MAX_SEED",
     "TOPIC_UNITS",
@@ -64,3 +66,9 @@ __all__ = [
     "NER_BACKENDS",
 ]
 
+
+def __getattr__(name: str):
+    """``REPORT_PARAMETERS`` and ``CORPUS_PARAMETERS``, read from the notebooks when asked for."""
+    from .. import parameters
+
+    return getattr(parameters, name)

@@ -175,7 +175,7 @@ def _yaml_without_aliases(text: str) -> Any:
 
 def plan_jobs(articles: Sequence[Path], grid: Sequence[dict], parameters: Mapping[str, Any] | None = None) -> list[Job]:
     """One job per article × grid combination, parameters checked before anything runs."""
-    from .parameters import validate_parameters
+    from ..parameters import validate_parameters
 
     jobs, slugs = [], set()
     if len(articles) * len(grid) > MAX_JOBS:

@@ -17,7 +17,6 @@ from .._data import (
     base_dir,
     data_path,
     display_path,
-    notebook_path,
 )
 from .._folders import (
     MANIFEST,
@@ -29,16 +28,16 @@ from .._folders import (
 from .._io import canonical_json, sha256_file, write_text_atomic
 from ..errors import ReportError
 from ..loading import load_article
+from ..parameters import NOTEBOOKS, parameters_of, validate_parameters
 from .kernel import KERNEL_NAME, ensure_kernel, ipc_kernel_manager, kernel_path
 from .manifest import build_manifest
-from .parameters import CORPUS_PARAMETERS, validate_parameters
 from .render import normalize_notebook, render_html
 
 log = logging.getLogger(__name__)
 
 
-REPORT_NOTEBOOK = notebook_path("article_report.ipynb")
-CORPUS_NOTEBOOK = notebook_path("corpus_report.ipynb")
+REPORT_NOTEBOOK = NOTEBOOKS["article"]
+CORPUS_NOTEBOOK = NOTEBOOKS["corpus"]
 
 
 def report_slug(article: str | os.PathLike[str]) -> str:
@@ -106,7 +105,7 @@ def run_corpus_report(
     """Execute the corpus report notebook; the folder gets ``mentions.parquet`` too."""
     from ..corpus import read_corpus
 
-    params = validate_parameters(dict(parameters or {}, corpus=str(corpus)), CORPUS_PARAMETERS)
+    params = validate_parameters(dict(parameters or {}, corpus=str(corpus)), parameters_of("corpus"))
     path = Path(params["corpus"])
     records = read_corpus(path, strict=bool(params["strict"]))
     for _ in records if params["strict"] else [next(records, None)]:  # fail fast on a bad corpus (strict: on

@@ -1,19 +1,33 @@
-"""Report parameters: what each report notebook takes, its type, default, range and help,
-and the checks the CLI, a batch and the notebooks themselves make."""
+"""Report parameters: what each report notebook takes, and the checks the CLI, a batch
+and the notebooks themselves make.
 
+One source for each parameter: its name, default and help come from the notebook's
+cell tagged ``parameters`` (``name = value  # help``, what papermill reads too), and
+what a cell cannot say — the allowed values, ranges, "auto" — from :data:`CONSTRAINTS`
+below. ``analyze()``/``analyze_corpus()`` take their defaults from here and the CLI
+its ``-p`` help and checks, so a default changed in a notebook changes them all.
+"""
+from __future__ import annotations
+
+import ast
+import json
 import logging
+import os
+import re
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from .._data import (
-    resolve_path,
-)
-from ..errors import ParameterError
+from ._data import notebook_path, resolve_path
+from .errors import ParameterError
+
+__all__ = ["Parameter", "parameters_of", "defaults_of", "notebook_spec", "parse_parameter_values",
+           "validate_parameters", "notebook_parameters", "CONSTRAINTS", "NOTEBOOKS", "TOPIC_UNITS",
+           "SENTIMENT_BACKENDS", "NER_BACKENDS", "MAX_BOOT", "MAX_SEED"]
 
 log = logging.getLogger(__name__)
-
 
 # Kept here, not imported, so that checking parameters (and skipping unchanged batch
 # runs) does not load pandas and scikit-learn; a test keeps them equal to
@@ -21,6 +35,24 @@ log = logging.getLogger(__name__)
 TOPIC_UNITS = ("paragraphs", "sentences")
 SENTIMENT_BACKENDS = ("lexicon", "linear", "neural")
 NER_BACKENDS = ("default", "spacy", "none")
+#: Most bootstrap resamples a report may ask for (percentile intervals settle long before).
+MAX_BOOT = 100_000
+#: Largest seed (what NumPy and scikit-learn accept).
+MAX_SEED = 2**32 - 1
+
+#: The report notebooks, by kind.
+NOTEBOOKS = {"article": notebook_path("article_report.ipynb"), "corpus": notebook_path("corpus_report.ipynb")}
+_SHARED = {"sentiment": {"choices": SENTIMENT_BACKENDS}, "ner": {"choices": NER_BACKENDS},
+           "n_boot": {"minimum": 0, "maximum": MAX_BOOT}, "seed": {"minimum": 0, "maximum": MAX_SEED}}
+#: What a parameters cell cannot say, by kind: allowed values, ranges, "auto".
+CONSTRAINTS: dict[str, dict[str, dict[str, Any]]] = {
+    "article": {**_SHARED, "n_topics": {"minimum": 1, "maximum": 1000}, "topic_unit": {"choices": TOPIC_UNITS},
+                "n_terms": {"minimum": 1, "maximum": 1000}},
+    "corpus": {**_SHARED, "n_topics": {"minimum": 1, "maximum": 1000, "auto": True}, "strict": {"choices": (0, 1)}},
+}
+#: Names a notebook's parameters cell (and namespace) holds besides its parameters.
+_NOTEBOOK_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open", "results_path"})
+_ASSIGNMENT = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<value>.+?)\s*(?:#\s*(?P<help>.*))?$")
 
 
 @dataclass(frozen=True)
@@ -37,28 +69,39 @@ class Parameter:
     auto: bool = False  # also accepts the string "auto"
 
 
-#: Most bootstrap resamples a report may ask for (percentile intervals settle long before).
-MAX_BOOT = 100_000
-#: Largest seed (what NumPy and scikit-learn accept).
-MAX_SEED = 2**32 - 1
+def notebook_spec(notebook: str | os.PathLike[str], constraints: Mapping[str, Mapping[str, Any]]
+                  ) -> tuple[Parameter, ...]:
+    """The parameters a notebook declares in its cell tagged ``parameters``, one
+    ``name = literal  # help`` line each, with their ``constraints``."""
+    with open(notebook, encoding="utf-8") as fh:
+        cells = json.load(fh)["cells"]
+    cell = next(c for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))
+    found = []
+    for line in "".join(cell["source"]).splitlines():
+        match = _ASSIGNMENT.match(line)
+        if not match or match["name"] in _NOTEBOOK_NAMES:
+            continue
+        default = ast.literal_eval(match["value"])
+        found.append(Parameter(match["name"], type(default), default, match["help"] or "",
+                               **constraints.get(match["name"], {})))
+    return tuple(found)
 
-#: The parameters of ``notebooks/article_report.ipynb`` (a test keeps the two in step).
-REPORT_PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("article", str, "", "article file; empty for the seed article"),
-    Parameter("n_topics", int, 3, "number of topics", minimum=1, maximum=1000),
-    Parameter("topic_unit", str, "paragraphs", "documents of the topic model", choices=TOPIC_UNITS),
-    Parameter("n_terms", int, 8, "top terms listed per topic", minimum=1, maximum=1000),
-    Parameter("actors", str, "", "actor dictionary (JSON); empty for the shipped default"),
-    Parameter("sentiment", str, "linear", "per-mention sentiment backend", choices=SENTIMENT_BACKENDS),
-    Parameter("ner", str, "default", "name finder: the shipped tagger, spaCy (extra [spacy]) or none", choices=NER_BACKENDS),
-    Parameter("n_boot", int, 2000, "bootstrap resamples for actor intervals", minimum=0, maximum=MAX_BOOT),
-    Parameter("seed", int, 0, "seed of topic model and bootstrap", minimum=0, maximum=MAX_SEED),
-)
+
+@lru_cache(maxsize=None)
+def parameters_of(kind: str = "article") -> tuple[Parameter, ...]:
+    """The parameters of the ``kind`` ("article" or "corpus") report notebook."""
+    return notebook_spec(NOTEBOOKS[kind], CONSTRAINTS[kind])
+
+
+def defaults_of(kind: str = "article") -> dict[str, Any]:
+    """Each parameter's default, by name, as the ``kind`` notebook declares it."""
+    return {p.name: p.default for p in parameters_of(kind)}
 
 
 def parse_parameter_values(pairs: Sequence[tuple[str, str]],
-                           spec: Sequence[Parameter] = REPORT_PARAMETERS) -> dict[str, Any]:
+                           spec: Sequence[Parameter] | None = None) -> dict[str, Any]:
     """Turn ``-p NAME VALUE`` strings into typed values; unknown names are an error."""
+    spec = parameters_of("article") if spec is None else spec
     values: dict[str, Any] = {}
     for name, raw in pairs:
         spec_of = _spec(name, spec)
@@ -72,13 +115,14 @@ def parse_parameter_values(pairs: Sequence[tuple[str, str]],
     return values
 
 
-def validate_parameters(values: Mapping[str, Any], spec: Sequence[Parameter] = REPORT_PARAMETERS) -> dict[str, Any]:
+def validate_parameters(values: Mapping[str, Any], spec: Sequence[Parameter] | None = None) -> dict[str, Any]:
     """All report parameters, defaults filled in, after checking names, types and ranges.
 
     Raises:
         ParameterError: a name is unknown, a value has the wrong type, is out of range or
             not among the allowed choices.
     """
+    spec = parameters_of("article") if spec is None else spec
     checked = {p.name: p.default for p in spec}
     for name, value in values.items():
         spec_of = _spec(name, spec)
@@ -101,10 +145,6 @@ def validate_parameters(values: Mapping[str, Any], spec: Sequence[Parameter] = R
     return checked
 
 
-#: Names a notebook's namespace holds besides its parameters (IPython's, and the results file).
-_NOTEBOOK_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open", "results_path"})
-
-
 def notebook_parameters(namespace: Mapping[str, Any], kind: str = "article") -> dict[str, Any]:
     """The parameters of a report notebook, checked by the rules ``workbench report`` uses.
 
@@ -118,7 +158,7 @@ def notebook_parameters(namespace: Mapping[str, Any], kind: str = "article") -> 
     Raises:
         ParameterError: as :func:`validate_parameters`.
     """
-    spec = REPORT_PARAMETERS if kind == "article" else CORPUS_PARAMETERS
+    spec = parameters_of(kind)
     known = {p.name for p in spec}
     unknown = sorted(k for k, v in namespace.items()
                      if not (k.startswith("_") or k in known or k in _NOTEBOOK_NAMES or callable(v)
@@ -146,17 +186,8 @@ def _spec(name: str, spec: Sequence[Parameter]) -> Parameter:
         raise ParameterError(f"unknown parameter {name!r}; known parameters: {known}", name=name) from None
 
 
-#: The parameters of ``notebooks/corpus_report.ipynb``.
-CORPUS_PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("corpus", str, "", "corpus: a .jsonl, .csv or .warc(.gz) file, or a folder of articles"),
-    Parameter("n_topics", int, 5, "number of topics across articles, or auto", minimum=1, maximum=1000,
-              auto=True),
-    Parameter("actors", str, "", "actor dictionary (JSON); empty for the shipped default"),
-    Parameter("sentiment", str, "linear", "per-mention sentiment backend", choices=SENTIMENT_BACKENDS),
-    Parameter("ner", str, "default", "name finder: the shipped tagger, spaCy (extra [spacy]) or none", choices=NER_BACKENDS),
-    Parameter("n_boot", int, 1000, "bootstrap resamples for actor intervals", minimum=0, maximum=MAX_BOOT),
-    Parameter("seed", int, 0, "seed of topic model and bootstrap", minimum=0, maximum=MAX_SEED),
-    Parameter("strict", int, 0, "1: reject the corpus at the first malformed record; 0: skip and report it",
-              choices=(0, 1)),
-    Parameter("compare", str, "source", "record field whose groups are compared: source, or e.g. a category column"),
-)
+def __getattr__(name: str) -> Any:
+    """``REPORT_PARAMETERS`` and ``CORPUS_PARAMETERS``: the two notebooks' parameters."""
+    if name in ("REPORT_PARAMETERS", "CORPUS_PARAMETERS"):
+        return parameters_of("article" if name == "REPORT_PARAMETERS" else "corpus")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
