@@ -17,10 +17,11 @@ import pandas as pd
 from . import __version__  # noqa: F401
 from ._data import display_path
 from ._io import canonical_json, plain_rows, write_csv_tables, write_json_atomic
-from .actors import DEMONYM_RULE, ActorMatcher, find_quotes
+from .actors import DEMONYM_RULE, QUOTE_COLUMNS, ActorMatcher, mention_table
 from .loading import Article, load_article
 from .parameters import TOPIC_UNITS, defaults_of
 from .sentiment import aggregate_actors, load_scorer, score_mentions, scorer_record
+from .steps import actors_and_quotes
 from .topics import TopicModel
 
 __all__ = ["Analysis", "analyze", "TOPIC_UNITS"]
@@ -216,12 +217,13 @@ def analyze(
         {"unit": range(len(texts)), "paragraph": paragraph_of, "text": texts, "topic": np.asarray(dominant, dtype=int)}
     )
 
-    mentions = score_mentions(matcher.find(article), scorer)
+    found, quote_rows = actors_and_quotes([article], matcher)[0]
+    mentions = score_mentions(mention_table(found), scorer)
     notes.extend(demonym_notes(mentions))
     sentiment_model = scorer_record(sentiment, scorer)
     actor_table = aggregate_actors(mentions, n_boot=n_boot, random_state=seed)
     rollup = aggregate_actors(mentions, by="root", n_boot=n_boot, random_state=seed)
-    quotes = find_quotes(article, mentions)
+    quotes = pd.DataFrame(quote_rows, columns=QUOTE_COLUMNS)
     parameters = {
         "article": article.source,
         "n_topics": n_topics,

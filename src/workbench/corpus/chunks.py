@@ -10,10 +10,11 @@ from typing import Any
 import pandas as pd
 
 from .._parallel import Workers, worker_state
-from ..actors import MENTION_COLUMNS, ActorMatcher, quote_records
+from ..actors import MENTION_COLUMNS, ActorMatcher
 from ..errors import InputError
 from ..loading import Article, article_from_text
 from ..sentiment import LABELS, aggregate_actors, mention_items
+from ..steps import actors_and_quotes
 from .readers import Record, Skipped, read_corpus
 
 __all__ = ["ChunkTables", "analysed_bodies", "summarise", "merged_surnames", "joined", "grouped"]
@@ -121,7 +122,7 @@ def _analyse_chunk(chunk: list[Record | Skipped], strict: bool, compare: str = "
             if strict:
                 raise InputError(f"{record.where}: {exc}") from None
             out["skipped"].append(Skipped(record.where, str(exc)))
-    for (record, article), found in zip(cleaned, matcher.find_many([a for _, a in cleaned])):
+    for (record, article), (found, q) in zip(cleaned, actors_and_quotes([a for _, a in cleaned], matcher)):
         out["bodies"].append(article.body)
         n = len(found["actor"])
         for key in ("id", "title", "date", "source"):
@@ -133,7 +134,6 @@ def _analyse_chunk(chunk: list[Record | Skipped], strict: bool, compare: str = "
         mentions["date"].extend([record.date] * n)
         for key in MENTION_COLUMNS:
             mentions[key].extend(found[key])
-        q = quote_records(article, found)
         quotes["article"].extend([record.id] * len(q["text"]))
         for key in _QUOTE_FIELDS:
             quotes[key].extend(q[key])
