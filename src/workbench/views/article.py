@@ -1,90 +1,23 @@
-"""HTML views of an :class:`~workbench.analysis.Analysis` for notebooks and reports.
-
-Every function returns an HTML string in which all article-derived text is escaped;
-notebooks wrap them in ``IPython.display.HTML``. Inline styles only, so a fragment
-looks the same in JupyterLab and in a rendered report.
-
-The views name no model class: they read what they draw by duck typing (the shapes
-below say which attributes), as scikit-learn's HTML repr does, so that the models'
-``_repr_html_`` can call them without an import cycle.
-"""
+"""Views of one article and its analysis: the text with its mentions marked, the findings
+in plain words, and the tables of actors, sources, evidence, topics and what was removed."""
 from __future__ import annotations
 
-import base64
 import bisect
-import io
 from html import escape
-from typing import Any, Protocol
+from typing import Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
-from .sentiment.aggregate import MIN_UNITS
-
-__all__ = [
-    "article_html",
-    "byline_html",
-    "parameters_html",
-    "removed_html",
-    "topics_html",
-    "topic_model_html",
-    "actors_html",
-    "sources_html",
-    "evidence_html",
-    "marked_sentence",
-    "removed_lines_html",
-    "figure_html",
-    "SENTIMENT_CAPTION",
-    "notes_html",
-    "summary_html",
-    "findings_html",
-    "portrayal",
-    "compare_html",
-    "styled_actors",
-    "table_html",
-    "with_too_few",
-    "corpus_summary_html",
-    "corpus_topics_html",
-    "actor_topic_html",
-    "corpus_evidence_html",
-    "compare_sources_html",
-    "actor_time_html",
-]
-
-class Article(Protocol):
-    """What the views read of an article (:class:`workbench.loading.Article`)."""
-
-    title: str
-    dateline: str
-    paragraphs: tuple[str, ...]
-    paragraph_starts: tuple[int, ...]
-    removed: tuple
-    removed_total: int
-    source: str
-    authors: tuple[str, ...]
-    site_name: str
-    date: str
-    language: str
-    url: str
-
-
-class Analysis(Protocol):
-    """What the views read of an analysis (:class:`workbench.analysis.Analysis`)."""
-
-    article: Article
-    parameters: dict[str, Any]
-    topic_model: Any
-    topics: pd.DataFrame
-    units: pd.DataFrame
-    mentions: pd.DataFrame
-    actors: pd.DataFrame
-    rollup: pd.DataFrame
-    quotes: pd.DataFrame
-    notes: list[str]
-
-
-#: Background colour per sentiment label.
-LABEL_COLOURS = {"negative": "#f4b6b6", "neutral": "#e3e3e3", "positive": "#b8e0b8"}
+from .common import (
+    INTERVAL_NOTE,
+    LABEL_COLOURS,
+    Analysis,
+    Article,
+    marked_sentence,
+    portrayal,
+    table_html,
+    with_too_few,
+)
 
 
 def article_html(article: Article, mentions: pd.DataFrame | None = None) -> str:
@@ -152,15 +85,6 @@ def _highlight(text: str, offset: int, marks: list) -> str:
 #: The actor's name after a highlighted mention, as displaCy labels entities: readable in
 #: print and on touch screens, where tooltips are not.
 _WHO = '<span class="wb-who" style="font-size:.72em;font-variant:small-caps;color:#444;margin:0 .25em">{}</span>'
-
-
-def table_html(frame: pd.DataFrame) -> str:
-    """A DataFrame as an escaped HTML table (lists joined by commas, floats to 3 places)."""
-    shown = frame.copy()
-    for col in shown.columns:
-        if shown[col].map(lambda v: isinstance(v, (list, tuple))).any():
-            shown[col] = shown[col].map(lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-    return shown.to_html(index=False, escape=True, border=0, classes="wb-table", float_format=lambda v: f"{v:.3f}")
 
 
 def parameters_html(analysis: Analysis) -> str:
@@ -231,19 +155,6 @@ def actors_html(analysis: Analysis, *, rolled_up: bool = False) -> str:
 
 
 #: How the intervals are made, in the words the pages print beside them.
-INTERVAL_NOTE = ("Intervals: 95% percentile bootstrap of the mean polarity, resampling sentences (articles, across a "
-                 "corpus) rather than single mentions, since mentions in one sentence are not independent; an actor "
-                 f"in fewer than {MIN_UNITS} of them gets none (“too few”).")
-
-
-def with_too_few(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with its interval columns as text: two decimals, or "too few" where the
-    actor has no interval."""
-    shown = table.copy()
-    for col in ("ci_low", "ci_high"):
-        if col in shown:
-            shown[col] = [("too few" if pd.isna(v) else f"{v:+.2f}") for v in shown[col]]
-    return shown
 
 
 def sources_html(analysis: Analysis) -> str:
@@ -277,18 +188,6 @@ def evidence_html(analysis: Analysis, *, per_actor: int = 3) -> str:
     return "".join(blocks)
 
 
-def marked_sentence(sentence: str, start: int | None, end: int | None, actor: str) -> str:
-    """An evidence sentence, escaped, with the mention its score is about underlined and
-    in bold and, where the words are not the actor's name, the actor after it in brackets:
-    visible in print and on touch screens, not only in a tooltip."""
-    if start is None or end is None or not 0 <= start < end <= len(sentence):
-        return escape(sentence)
-    words = sentence[start:end]
-    who = "" if words == actor else f' <span class="wb-who">[{escape(actor)}]</span>'
-    return (f'{escape(sentence[:start])}<strong class="wb-target"><u>{escape(words)}</u></strong>{who}'
-            f"{escape(sentence[end:])}")
-
-
 def notes_html(analysis: Analysis) -> str:
     """Adjustments made during the analysis, if any."""
     if not analysis.notes:
@@ -297,39 +196,6 @@ def notes_html(analysis: Analysis) -> str:
 
 
 #: The caption under the actor chart.
-SENTIMENT_CAPTION = ("Each point is an actor's mean polarity over its mentions (n), the bar its 95% interval from "
-                     "resampling sentences (articles, in a corpus); no bar: too few for an interval. Colour shows "
-                     "the strength; the line marks 0 (neutral).")
-
-
-def figure_html(fig: Figure, *, alt: str = "figure", dpi: int = 100, caption: str = "") -> str:
-    """A figure as an inline PNG ``<img>`` (no external file, no timestamp metadata), in a
-    ``<figure>`` with its caption when one is given."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    image = f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}"/>'
-    if not caption:
-        return image
-    return f"<figure>{image}<figcaption><small>{escape(caption)}</small></figcaption></figure>"
-
-
-def portrayal(score: float, low: float, high: float, labels: tuple[int, int, int]) -> str:
-    """How an actor is portrayed, in words a reader takes in at a glance, from its mean
-    polarity, its interval and its label counts (positive, neutral, negative)."""
-    positive, neutral, negative = labels
-    total = max(positive + neutral + negative, 1)
-    tone = "mostly neutral" if neutral / total >= 0.5 else ("mixed" if min(positive, negative) / total >= 0.25
-                                                           else "mostly positive" if positive > negative
-                                                           else "mostly negative")
-    lean = "negative" if score < -0.05 else "positive" if score > 0.05 else "neutral"
-    if pd.isna(low):
-        strength = "too few sentences for an interval"
-    elif low > 0 or high < 0:
-        strength = f"clearly {'positive' if low > 0 else 'negative'}: 95% interval {_signed(low)} to {_signed(high)}"
-    else:
-        strength = f"uncertain: 95% interval {_signed(low)} to {_signed(high)} includes 0"
-    return f"{tone}, leaning {lean} (mean {_signed(score)}; {strength})"
 
 
 def byline_html(article: Article) -> str:
@@ -346,11 +212,6 @@ def byline_html(article: Article) -> str:
         shown = escape(article.url)
         parts.append(f'<a href="{shown}">{shown}</a>' if article.url.startswith(("http://", "https://")) else shown)
     return f'<p class="wb-byline" style="color:#555">{" · ".join(parts)}</p>' if parts else ""
-
-
-def _signed(value: float) -> str:
-    """Two decimals with a sign, and no "-0.00"."""
-    return f"{value + 0.0:+.2f}" if round(value, 2) != 0 else "0.00"
 
 
 def findings_html(analysis: Analysis, *, top: int = 4) -> str:
@@ -425,91 +286,3 @@ def styled_actors(table: pd.DataFrame):
 
 
 # ------------------------------------------------------------------ corpus views
-def corpus_summary_html(corpus) -> str:
-    """Parameters, counts, and the records skipped (with where and why)."""
-    params = corpus.parameters
-    table = table_html(pd.DataFrame({"parameter": list(params), "value": [str(v) for v in params.values()]}))
-    head = (f"<p>{len(corpus.articles)} articles, {len(corpus.mentions)} actor mentions, {len(corpus.quotes)} "
-            f"quotes; {len(corpus.skipped)} records skipped.</p>")
-    skipped = ""
-    if corpus.skipped:
-        skipped = "<h4>Skipped records</h4>" + table_html(
-            pd.DataFrame({"where": [x.where for x in corpus.skipped], "reason": [x.reason for x in corpus.skipped]}))
-    notes = "".join(f"<p>{escape(note)}</p>" for note in [*getattr(corpus, "notes", []), INTERVAL_NOTE])
-    return table + head + notes + skipped
-
-
-def corpus_topics_html(corpus) -> str:
-    """Topics across the corpus: label, terms, size (articles it dominates), quality."""
-    model = corpus.topic_model
-    quality = (f"<p>Diversity {model.diversity_:.2f}, stability {model.stability_:.2f} (matched cosine to "
-               f"80% subsample refits), mean NPMI {float(model.coherence_.mean()):.3f}.</p>")
-    choice = ""
-    if hasattr(model, "k_table_"):
-        choice = (f"<p>k = {model.n_topics_} was chosen from this table (score = (NPMI + 1) / 2 × diversity × "
-                  f"stability):</p>" + table_html(model.k_table_))
-    return table_html(corpus.topics[["id", "label", "size", "weight", "coherence", "terms"]]) + quality + choice
-
-
-def actor_topic_html(corpus, *, top: int = 12) -> str:
-    """Mean polarity of the most mentioned actors within each topic (mentions in brackets)."""
-    if corpus.actor_topics.empty:
-        return "<p>No actor mentioned.</p>"
-    actors = list(corpus.actors["actor"].head(top))
-    labels = dict(zip(corpus.topics["id"], corpus.topics["label"]))
-    cells = corpus.actor_topics[corpus.actor_topics["root"].isin(actors)]
-    shown = cells.assign(value=[f"{s:+.2f} ({m})" for s, m in zip(cells["score"], cells["mentions"])])
-    pivot = shown.pivot(index="root", columns="topic", values="value").reindex(actors).fillna("")
-    pivot.columns = [f"{t}: {labels.get(t, '')}" for t in pivot.columns]
-    return table_html(pivot.rename_axis("actor").reset_index())
-
-
-def actor_time_html(corpus, *, top: int = 5) -> str:
-    """Monthly mean polarity of the most mentioned actors, or one line when no article has a
-    date (an empty figure would take half a screen to say nothing)."""
-    if corpus.actor_time.empty:
-        return "<p>No article has a date, so there is nothing to show over time.</p>"
-    from .plots import actor_time_figure
-
-    return figure_html(actor_time_figure(corpus.actor_time, list(corpus.actors["actor"].head(top))),
-                       alt="actors over time")
-
-
-def compare_sources_html(corpus) -> str:
-    """How each source portrays the main actors, and the difference between the two
-    largest sources with its interval (or why there is nothing to compare)."""
-    field = escape(str(corpus.parameters.get("compare", "source")))
-    if corpus.comparison.empty:
-        return f"<p>The records have fewer than two values of <code>{field}</code>; nothing to compare.</p>"
-    diff = corpus.differences
-    lines = []
-    for row in diff.itertuples():
-        if pd.isna(row.ci_low):
-            verdict = "too few articles in one of them for an interval"
-        elif row.ci_low > 0 or row.ci_high < 0:
-            verdict = f"{row.group_a if row.difference > 0 else row.group_b} is clearly more positive"
-        else:
-            verdict = "no clear difference"
-        lines.append(f"<li><b>{escape(row.actor)}</b>: {escape(row.group_a)} {_signed(row.score_a)}, "
-                     f"{escape(row.group_b)} {_signed(row.score_b)}; difference {_signed(row.difference)} "
-                     f"({escape(verdict)}{'' if pd.isna(row.ci_low) else f'; 95% interval {_signed(row.ci_low)} to {_signed(row.ci_high)}'})</li>")
-    head = (f"<p>Mean polarity toward the most mentioned actors, per value of the records' <code>{field}</code>; "
-            f"intervals resample each group's articles. The differences compare the two groups with the most "
-            f"articles.</p><ul>{''.join(lines)}</ul>")
-    return head + table_html(with_too_few(corpus.comparison)) + table_html(with_too_few(diff))
-
-
-def corpus_evidence_html(corpus, *, top: int = 8) -> str:
-    """The most negative and most positive sentences about the most mentioned actors."""
-    blocks = []
-    for actor in corpus.actors["actor"].head(top):
-        rows = corpus.evidence[corpus.evidence["actor"] == actor]
-        items = "".join(
-            f'<li><mark style="background:{LABEL_COLOURS[r.side]}">{r.polarity:+.2f}</mark> '
-            f"{marked_sentence(r.sentence, r.span_start, r.span_end, actor)} "
-            f"<small>({escape(str(getattr(r, 'title', '') or r.article))})</small></li>"
-            for r in rows.itertuples()
-        )
-        if items:
-            blocks.append(f"<h4>{escape(actor)}</h4><ul>{items}</ul>")
-    return "".join(blocks) or "<p>No evidence.</p>"
