@@ -24,7 +24,8 @@ import json, math, resource, sys, time
 import numpy as np
 part, steps = sys.argv[1], int(sys.argv[2])
 from workbench.sentiment import TargetSentiment
-from workbench.sentiment.neural import NeuralEnsemble, NeuralTargetSentiment, default_model_dir
+from workbench.sentiment.ensemble import NeuralEnsemble
+from workbench.sentiment.neural import NeuralTargetSentiment, default_model_dir
 from workbench.sentiment.newsmtsc import read_newsmtsc, split_path
 items = [i for s in ("dev_mt", "dev_rw") for i in read_newsmtsc(split_path(s))[0]]
 out = {"n": len(items)}

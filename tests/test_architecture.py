@@ -109,3 +109,9 @@ def test_every_package_ships_in_the_wheel():
                  ["tool"]["setuptools"]["packages"])
     packages = {".".join(("workbench", *p.parent.relative_to(SOURCE).parts)) for p in SOURCE.rglob("__init__.py")}
     assert packages <= listed, sorted(packages - listed)
+
+
+def test_no_module_is_longer_than_one_sitting():
+    lengths = {path.relative_to(SOURCE).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+               for path in SOURCE.rglob("*.py")}
+    assert {name: n for name, n in lengths.items() if n > 400} == {}

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from workbench import InputError
-from workbench.sentiment import LABELS, load_scorer
+from workbench.sentiment import LABELS, ensemble, load_scorer, neural_parts
 from workbench.sentiment.newsmtsc import read_newsmtsc, split_path
 
 from .conftest import ROOT, SEED_PATH
@@ -80,20 +80,20 @@ def test_fit_predict_save_load(tiny):
 
 
 def test_ensemble_averages_its_members(tiny, tmp_path):
-    neural = _import_or_skip()
+    _import_or_skip()
     _, _, train, dev = tiny
-    ensemble = neural.NeuralEnsemble(model=None, seeds=(0, 1), member_params=dict(TINY, epochs=1))
-    ensemble.fit(*train, dev={"tiny_dev": dev})
-    proba = ensemble.predict_proba(dev[0])
-    members = [m.predict_proba(dev[0]).to_numpy() for m in ensemble.members_]
+    averaged = ensemble.NeuralEnsemble(model=None, seeds=(0, 1), member_params=dict(TINY, epochs=1))
+    averaged.fit(*train, dev={"tiny_dev": dev})
+    proba = averaged.predict_proba(dev[0])
+    members = [m.predict_proba(dev[0]).to_numpy() for m in averaged.members_]
     assert np.allclose(proba.to_numpy(), (members[0] + members[1]) / 2)
     assert not np.array_equal(members[0], members[1])  # the seeds differ
-    folders = ensemble.save(tmp_path / "ensemble")
+    folders = averaged.save(tmp_path / "ensemble")
     assert [f.name for f in folders] == ["seed-0", "seed-1"]
-    loaded = neural.NeuralEnsemble(model=tmp_path / "ensemble")
+    loaded = ensemble.NeuralEnsemble(model=tmp_path / "ensemble")
     assert np.array_equal(loaded.predict_proba(dev[0]).to_numpy(), proba.to_numpy())
     assert [m["seed"] for m in loaded.ensure_loaded().info_["members"]] == [0, 1]
-    assert loaded.info_["weights_sha256"] == ensemble.info_["weights_sha256"]
+    assert loaded.info_["weights_sha256"] == averaged.info_["weights_sha256"]
 
 
 def test_training_is_deterministic(tiny):
@@ -138,10 +138,10 @@ def test_broken_model_folders_are_clear_errors(tiny, tmp_path):
 
 
 def test_encoder_hash_is_checked(monkeypatch):
-    neural = _import_or_skip()
-    monkeypatch.setattr(neural, "ENCODER_SHA256", "0" * 64)
+    _import_or_skip()
+    monkeypatch.setattr(neural_parts, "ENCODER_SHA256", "0" * 64)
     with pytest.raises(InputError, match="is not the pinned all-MiniLM-L6-v2"):
-        neural.encoder_dir()
+        neural_parts.encoder_dir()
 
 
 def test_analysis_records_the_neural_model(tiny, tmp_path, monkeypatch, seed_article):
@@ -155,7 +155,7 @@ def test_analysis_records_the_neural_model(tiny, tmp_path, monkeypatch, seed_art
     analysis = analyze(seed_article, sentiment="neural", n_boot=50)
     record = json.loads(analysis.to_json())["sentiment_model"]
     assert record["backend"] == "neural"
-    default = neural.NeuralEnsemble().ensure_loaded().info_
+    default = ensemble.NeuralEnsemble().ensure_loaded().info_
     assert [m["weights_sha256"] for m in default["members"]] == [model.info_["weights_sha256"]] * 3
     assert record["weights_sha256"] == default["weights_sha256"]
     assert record["encoder_sha256"] == neural.ENCODER_SHA256

@@ -290,7 +290,7 @@ def _sentiment(args: argparse.Namespace) -> None:
     if args.model and args.backend == "lexicon":
         raise WorkbenchError("--model applies to the linear and neural backends")
     if args.model and args.backend == "neural":
-        from .sentiment.neural import NeuralEnsemble
+        from .sentiment.ensemble import NeuralEnsemble
 
         scorer = NeuralEnsemble(model=args.model).ensure_loaded()
     else:
@@ -332,7 +332,8 @@ def _actors(args: argparse.Namespace) -> None:
 def _train_neural(args: argparse.Namespace, items, labels) -> None:
     """Fine-tune each member of the neural ensemble, skipping those already in the cache."""
     from .sentiment._items import items_sha256
-    from .sentiment.neural import DEV_SPLITS, NeuralEnsemble
+    from .sentiment.ensemble import NeuralEnsemble
+    from .sentiment.neural_parts import DEV_SPLITS
     from .sentiment.newsmtsc import read_newsmtsc, split_path
 
     dev = {str(split): read_newsmtsc(split_path(split)) for split in args.dev or DEV_SPLITS}

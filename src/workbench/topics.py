@@ -19,7 +19,6 @@ from itertools import chain, islice
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import linear_sum_assignment
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
@@ -27,6 +26,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer,
 from sklearn.utils.validation import check_is_fitted
 
 from ._parallel import Workers
+from .topic_quality import diversity_depth, npmi_coherence, stability, topic_diversity
 
 __all__ = ["TopicModel", "npmi_coherence", "topic_diversity", "NEWS_STOP_WORDS"]
 
@@ -255,12 +255,12 @@ class TopicModel(TransformerMixin, BaseEstimator):
         """
         order = np.lexsort((np.arange(k), -np.round(W.sum(axis=0), 12)))
         components = nmf.components_[order]
-        tops = _top_indices(components, max(10, _diversity_depth(X.shape[1], k)))
+        tops = _top_indices(components, max(10, diversity_depth(X.shape[1], k)))
         return {
             "k": k, "nmf": nmf, "W": W, "order": order,
             "coherence": np.array([npmi_coherence(t[:10], X) for t in tops]),
-            "diversity": topic_diversity([t[:_diversity_depth(X.shape[1], k)] for t in tops]),
-            "stability": _stability(components, others) if others else float("nan"),
+            "diversity": topic_diversity([t[:diversity_depth(X.shape[1], k)] for t in tops]),
+            "stability": stability(components, others) if others else float("nan"),
         }
 
     def _choose_k(self, X) -> dict:
@@ -320,57 +320,6 @@ def _nmf_components(X, k: int, random_state: int, max_iter: int) -> np.ndarray:
     with warnings.catch_warnings():  # a refit only measures stability
         warnings.simplefilter("ignore", ConvergenceWarning)
         return nmf.fit(X).components_
-
-
-def _stability(reference: np.ndarray, others: Sequence[np.ndarray]) -> float:
-    """Mean cosine similarity of ``reference`` topics to each of ``others``, matched one-to-one."""
-    ref = reference / np.maximum(np.linalg.norm(reference, axis=1, keepdims=True), 1e-12)
-    scores = []
-    for components in others:
-        other = components / np.maximum(np.linalg.norm(components, axis=1, keepdims=True), 1e-12)
-        similarity = ref @ other.T
-        i, j = linear_sum_assignment(-similarity)
-        scores.append(float(similarity[i, j].mean()))
-    return float(np.mean(scores))
-
-
-def _diversity_depth(n_terms: int, k: int) -> int:
-    """Top terms per topic for diversity: 25, fewer when the vocabulary has fewer than
-    25 terms per topic (else diversity would punish k for a small vocabulary)."""
-    return min(25, max(5, n_terms // k))
-
-
-def npmi_coherence(term_indices: Sequence[int], X: sparse.spmatrix | np.ndarray) -> float:
-    """Mean normalised PMI over pairs of terms, from document co-occurrence in ``X``.
-
-    ``X`` is a document-term matrix (any weights; only presence counts). NPMI is 1 for
-    terms that always co-occur, 0 for independence and -1 for terms never seen together.
-    """
-    idx = list(term_indices)
-    if len(idx) < 2:
-        return float("nan")
-    present = sparse.csc_matrix(X)[:, idx] > 0
-    present = present.astype(np.float64)
-    n_docs = X.shape[0]
-    joint = (present.T @ present).toarray() / n_docs
-    single = np.diag(joint)
-    scores = []
-    for a in range(len(idx)):
-        for b in range(a + 1, len(idx)):
-            p_ab = joint[a, b]
-            if p_ab == 0:
-                scores.append(-1.0)
-            elif p_ab == 1:
-                scores.append(1.0)
-            else:
-                scores.append(np.log(p_ab / (single[a] * single[b])) / -np.log(p_ab))
-    return float(np.mean(scores))
-
-
-def topic_diversity(top_indices: Sequence[Sequence[int]]) -> float:
-    """Share of unique terms among all topics' top terms (1 = no term shared)."""
-    all_terms = [int(i) for idx in top_indices for i in idx]
-    return len(set(all_terms)) / len(all_terms) if all_terms else float("nan")
 
 
 def _as_texts(texts: Iterable[str]) -> list[str] | Iterator[str]:

@@ -24,7 +24,7 @@ __all__ = ["LABELS", "MAX_CONTEXT", "Item", "mention_item", "mention_items", "Le
 
 
 def _neural_scorer():
-    from .neural import NeuralEnsemble  # imported only when asked for: it needs the [neural] extra
+    from .ensemble import NeuralEnsemble  # imported only when asked for: it needs the [neural] extra
 
     return NeuralEnsemble()
 

