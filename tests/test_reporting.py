@@ -213,3 +213,19 @@ def test_a_default_changed_in_the_notebook_changes_the_cli_and_the_checks(tmp_pa
         assert "how many themes to look for (default: 7)" in capsys.readouterr().out
     finally:
         parameters.parameters_of.cache_clear()
+
+
+@pytest.mark.slow
+def test_a_plan_made_already_is_not_made_again(tmp_path, monkeypatch):
+    from workbench.reporting import planned_report, run
+    from workbench.reporting.batch import Job, run_job
+
+    plan = planned_report(None)
+
+    def planned_again(*args, **kwargs):
+        raise AssertionError("planned twice")
+
+    monkeypatch.setattr(run, "planned_report", planned_again)
+    result = run_job(Job(str(plan[1]), {}, "seed"), str(tmp_path), plan)
+    assert result.status == "ok", result.error
+    assert (tmp_path / "seed" / "report.html").is_file()

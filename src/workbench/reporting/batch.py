@@ -207,25 +207,34 @@ def _slug_value(value: Any) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", str(value)).strip("-") or "empty"
 
 
-def _unchanged(job: Job, output_dir: Path) -> bool:
+def _plan(job: Job) -> tuple[dict, Path, dict] | None:
+    """:func:`planned_report` of a job, made once for both the unchanged check and the run
+    (None when it fails: the run fails then, with the message, in its own place)."""
+    try:
+        return planned_report(job.article, job.parameters)
+    except WorkbenchError:
+        return None
+
+
+def _unchanged(job: Job, output_dir: Path, manifest: dict) -> bool:
     folder = output_dir / job.slug
     if not (folder / MANIFEST).is_file():
         return False
     try:
         old = read_manifest(folder)
-        _, _, planned = planned_report(job.article, job.parameters)
     except WorkbenchError:
         return False
-    if old.get("fingerprint") != planned["fingerprint"]:
+    if old.get("fingerprint") != manifest["fingerprint"]:
         return False
     return all((folder / name).is_file() and sha256_file(folder / name) == digest
                for name, digest in old.get("outputs", {}).items())
 
 
-def run_job(job: Job, output_dir: str) -> JobResult:
-    """Make one report; never raises for a user-facing failure (it is in the result)."""
+def run_job(job: Job, output_dir: str, plan: tuple[dict, Path, dict] | None = None) -> JobResult:
+    """Make one report (with the plan made already, if given); never raises for a
+    user-facing failure (it is in the result)."""
     try:
-        run_report(job.article, output_dir=output_dir, parameters=job.parameters, slug=job.slug)
+        run_report(job.article, output_dir=output_dir, parameters=job.parameters, slug=job.slug, plan=plan)
         return JobResult(job.slug, job.article, job.parameters, "ok")
     except ReportError as exc:
         return JobResult(job.slug, job.article, job.parameters, "failed", str(exc), exc.cell_index)
@@ -276,9 +285,10 @@ def run_batch(
     _write_records(records)
     clean_stale_folders(out)
     results: dict[str, JobResult] = {}
-    pending = []
+    pending, plans = [], {}
     for job in planned:
-        if not force and _unchanged(job, out):
+        plans[job.slug] = plan = _plan(job)
+        if not force and plan is not None and _unchanged(job, out, plan[2]):
             results[job.slug] = JobResult(job.slug, job.article, job.parameters, "unchanged")
         else:
             pending.append(job)
@@ -293,7 +303,8 @@ def run_batch(
         _run_on_cluster(pending, out, scheduler, done)
     elif pending:
         try:
-            run_in_processes(run_job, [(job, str(out)) for job in pending], jobs=jobs, time_limit=time_limit,
+            run_in_processes(run_job, [(job, str(out), plans[job.slug]) for job in pending], jobs=jobs,
+                             time_limit=time_limit,
                              failed=lambda args, why: _failed(args[0], why), done=done)
         finally:
             clean_stale_folders(out)  # the work folders of runs that were stopped, died or interrupted
@@ -312,7 +323,7 @@ def _run_on_cluster(pending: list[Job], out: Path, scheduler: str, done) -> None
         from distributed import Client, as_completed
     except ImportError:
         raise MissingDependencyError("--scheduler needs the Dask extra: pip install 'workbench[dask]'") from None
-    with Client(scheduler, timeout=30) as client:
+    with Client(scheduler, timeout=30) as client:  # each worker plans its own run: its files, its paths
         futures = {client.submit(run_job, job, str(out), pure=False, key=f"workbench-{job.slug}"): job
                    for job in pending}
         for future in as_completed(futures):

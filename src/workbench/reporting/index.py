@@ -10,10 +10,21 @@ from pathlib import Path
 
 from .._data import display_path
 from .._io import canonical_json, write_text_atomic
+from .render import page_html
 
 __all__ = ["write_index"]
 
 log = logging.getLogger(__name__)
+
+
+#: The index page's stylesheet (the page shell is the reports' own, :func:`~.render.page_html`).
+INDEX_CSS = """
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2rem; color: #1d1d1d; }
+table { border-collapse: collapse; font-size: .9rem; }
+th, td { border-bottom: 1px solid #e5e5e5; padding: .3rem .6rem; text-align: left; vertical-align: top; }
+th { background: #f5f5f5; cursor: pointer; } th:after { content: " ⇅"; color: #aaa; }
+td.failed { color: #b00020; font-weight: bold; } td.ok { color: #2e7d32; }
+"""
 
 
 def write_index(output_dir: Path, results: Sequence) -> Path:
@@ -43,22 +54,7 @@ def write_index(output_dir: Path, results: Sequence) -> Path:
         for e in rows
     )
     ok = sum(e["status"] == "ok" for e in rows)
-    html = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Workbench reports</title>
-<style>
-body {{ font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2rem; color: #1d1d1d; }}
-table {{ border-collapse: collapse; font-size: .9rem; }}
-th, td {{ border-bottom: 1px solid #e5e5e5; padding: .3rem .6rem; text-align: left; vertical-align: top; }}
-th {{ background: #f5f5f5; cursor: pointer; }} th:after {{ content: " ⇅"; color: #aaa; }}
-td.failed {{ color: #b00020; font-weight: bold; }} td.ok {{ color: #2e7d32; }}
-</style>
-</head>
-<body>
-<h1>Workbench reports</h1>
+    html = page_html("Workbench reports", INDEX_CSS, f"""<h1>Workbench reports</h1>
 <p>{len(rows)} reports: {ok} ok, {len(rows) - ok} failed. Click a column header to sort.</p>
 <table id="reports">
 <thead><tr><th>report</th><th>title</th><th>parameters</th><th>status</th><th>top actors</th><th>error</th></tr></thead>
@@ -81,7 +77,5 @@ document.querySelectorAll("#reports th").forEach(function (th, col) {{
   }});
 }});
 </script>
-</body>
-</html>
-"""
+""")
     return write_text_atomic(output_dir / "index.html", html)

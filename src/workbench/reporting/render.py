@@ -84,12 +84,18 @@ def render_html(nb, *, title: str) -> str:
                 if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
             ]
     body, _ = exporter.from_notebook_node(shown)
+    return page_html(title, REPORT_CSS, f"<main>\n{_with_contents(body)}\n</main>\n")
+
+
+def page_html(title: str, css: str, body: str) -> str:
+    """The one page shell of reports and of a batch's index: a self-contained HTML5 page
+    with ``css`` inline (``title`` is escaped; ``body`` is HTML already)."""
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{REPORT_CSS}</style>\n</head>\n"
-        f"<body>\n<main>\n{_with_contents(body)}\n</main>\n</body>\n</html>\n"
+        f"<title>{escape(title)}</title>\n<style>{css}</style>\n</head>\n"
+        f"<body>\n{body}</body>\n</html>\n"
     )
 
 

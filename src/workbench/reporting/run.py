@@ -71,6 +71,7 @@ def run_report(
     progress: bool = False,
     timeout: int = 600,
     slug: str | None = None,
+    plan: tuple[dict, Path, dict] | None = None,
 ) -> Path:
     """Execute the report notebook for one article; return the report folder.
 
@@ -79,9 +80,10 @@ def run_report(
     :class:`~workbench.errors.ParameterError`. A failing cell raises
     :class:`~workbench.errors.ReportError`; nothing is left in ``output_dir`` then.
     The folder is ``output_dir/slug`` (default: from the article's file name) and holds
-    ``manifest.json`` (see :func:`verify_report`).
+    ``manifest.json`` (see :func:`verify_report`). ``plan`` is what :func:`planned_report`
+    gave for these arguments, when the caller (a batch) has it already.
     """
-    params, article_path, manifest = planned_report(article, parameters, notebook)
+    params, article_path, manifest = plan or planned_report(article, parameters, notebook)
     for warning in load_article(article_path).warnings:  # fail fast on bad input; say what to distrust
         log.warning("%s: %s", display_path(article_path), warning)
     _check_common(params)
