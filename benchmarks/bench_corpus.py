@@ -33,7 +33,9 @@ from workbench.corpus import analyze_corpus
 path = sys.argv[1]
 texts = pd.read_csv(path)["text"].tolist()
 t = time.perf_counter(); CountVectorizer().fit_transform(texts); floor = time.perf_counter() - t
-t = time.perf_counter(); result = analyze_corpus(path, n_topics=5, n_jobs=int(sys.argv[2])); total = time.perf_counter() - t
+t = time.perf_counter()
+result = analyze_corpus(path, n_topics=5, n_jobs=int(sys.argv[2]))
+total = time.perf_counter() - t
 while multiprocessing.active_children():  # the workers end on their own: wait, so that their memory counts
     time.sleep(0.01)
 print(json.dumps({"floor": floor, "total": total, "articles": len(result.articles),
@@ -73,7 +75,8 @@ for start in range(0, len(records), 256):  # the corpus's chunks
             mentions[k].extend(found[k])
         timed("quotes", quote_records, article, found)
 table = timed("target sentiment", score_mentions, pd.DataFrame(mentions), scorer)
-timed("topics without stability", lambda: TopicModel(n_topics=5, random_state=0, stability_resamples=0).fit(iter(bodies)))
+unstable = TopicModel(n_topics=5, random_state=0, stability_resamples=0)
+timed("topics without stability", lambda: unstable.fit(iter(bodies)))
 timed("topics (2 stability refits)", lambda: TopicModel(n_topics=5, random_state=0, n_jobs=1).fit(iter(bodies)))
 timed("aggregate (bootstrap)", aggregate_actors, table, by="root", n_boot=1000, random_state=0, max_evidence=3)
 timed("whole, n_jobs=1", analyze_corpus, path, n_topics=5, n_jobs=1)

@@ -93,7 +93,9 @@ def main() -> int:
         if args.only and name not in args.only:
             continue
         small = median_stages((unit * (args.n // len(unit) + 1))[:args.n] + " end", matcher, scorer, args.repeat)
-        large = median_stages((unit * (4 * args.n // len(unit) + 1))[:4 * args.n] + " end", matcher, scorer, args.repeat)
+        large = median_stages(
+            (unit * (4 * args.n // len(unit) + 1))[: 4 * args.n] + " end", matcher, scorer, args.repeat
+        )
         for stage in small:
             ratio = large[stage] / max(small[stage], 1e-3)  # below a millisecond is noise, not growth
             if large[stage] > 0.05:

@@ -53,7 +53,9 @@ def main() -> None:
 
     def line(name: str, values: list[float], floor_values: list[float]) -> str:
         med, ref = statistics.median(values), statistics.median(floor_values)
-        return f"{name:<44} median {med:6.2f} s  (runs: {', '.join(f'{v:.2f}' for v in values)})  ratio {med / ref:5.2f}x"
+        return (
+            f"{name:<44} median {med:6.2f} s  (runs: {', '.join(f'{v:.2f}' for v in values)})  ratio {med / ref:5.2f}x"
+        )
 
     print(f"runs: {args.runs}")
     print(line("papermill, empty notebook (floor)", floor, floor))

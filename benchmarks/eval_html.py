@@ -10,7 +10,8 @@ reader the workbench had before (a stdlib block parser, kept here only as the pe
 Speed: pages per second of each, median of --runs passes over all pages (bytes in,
 one process), and the workbench's ratio to trafilatura alone.
 Then a web archive of the 32 pages (written here with warcio, one response each)
-through `analyze_corpus`: articles read, dates and sources found, time. Also the same pages re-encoded as windows-1252 with a matching `<meta charset>` (a
+through `analyze_corpus`: articles read, dates and sources found, time. Also the same pages
+re-encoded as windows-1252 with a matching `<meta charset>` (a
 character windows-1252 cannot hold written as a numeric character reference, as legacy
 sites do): the article text must be unchanged.
 
@@ -144,7 +145,9 @@ def reencoded(pages: list[Path], tmp: Path) -> None:
         original = load_article(page / "source.html")
         markup = (page / "source.html").read_text(encoding="utf-8")
         markup = re.sub(r"<meta[^>]*charset[^>]*>", "", markup, flags=re.I)
-        markup = re.sub(r"<head[^>]*>", lambda m: m.group() + '<meta charset="windows-1252">', markup, count=1, flags=re.I)
+        markup = re.sub(
+            r"<head[^>]*>", lambda m: m.group() + '<meta charset="windows-1252">', markup, count=1, flags=re.I
+        )
         (tmp / "cp1252.html").write_bytes(markup.encode("windows-1252", errors="xmlcharrefreplace"))
         tried += 1
         legacy = load_article(tmp / "cp1252.html")
@@ -197,9 +200,15 @@ def warc_corpus(pages: list[Path], tmp: Path) -> None:
         writer = WARCWriter(fh, gzip=True)
         for page in pages:
             headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(
-                f"https://pages.example/{page.name}", "response", payload=io.BytesIO((page / "source.html").read_bytes()),
-                http_headers=headers, warc_headers_dict={"WARC-Date": "2026-01-01T00:00:00Z"}))
+            writer.write_record(
+                writer.create_warc_record(
+                    f"https://pages.example/{page.name}",
+                    "response",
+                    payload=io.BytesIO((page / "source.html").read_bytes()),
+                    http_headers=headers,
+                    warc_headers_dict={"WARC-Date": "2026-01-01T00:00:00Z"},
+                )
+            )
     start = time.perf_counter()
     result = analyze_corpus(path, n_topics=5, n_boot=200)
     took = time.perf_counter() - start

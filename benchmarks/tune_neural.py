@@ -66,7 +66,9 @@ def main() -> None:
             row[split] = round(result["macro_f1"], 2)
             row[f"{split}_proba"] = model.predict_proba(items).round(5).values.tolist()
         results[name] = row
-        steps = [(h["checkpoint"], round(h["dev_mt_macro_f1"], 2), round(h["dev_rw_macro_f1"], 2)) for h in row["history"]]
+        steps = [
+            (h["checkpoint"], round(h["dev_mt_macro_f1"], 2), round(h["dev_rw_macro_f1"], 2)) for h in row["history"]
+        ]
         print(f"{name}: dev_mt {row['dev_mt']:.2f} dev_rw {row['dev_rw']:.2f} chosen {row['chosen']} "
               f"({seconds:.0f} s) {steps}", flush=True)
         Path(args.out).write_text(json.dumps(results))

@@ -96,14 +96,23 @@ def test_french_is_france_not_a_territory(matcher):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("Officials in Moscow and Beijing met Iranian envoys.", [("Russia", "Moscow"), ("China", "Beijing"), ("Iran", "Iranian")]),
-        ("German, Dutch and Swiss banks lent to Brazilians.", [("Germany", "German"), ("Netherlands", "Dutch"),
-                                                              ("Switzerland", "Swiss"), ("Brazil", "Brazilians")]),
-        ("The UK and the U.K. and Britain agreed.", [("United Kingdom", "UK"), ("United Kingdom", "U.K."),
-                                                    ("United Kingdom", "Britain")]),
+        (
+            "Officials in Moscow and Beijing met Iranian envoys.",
+            [("Russia", "Moscow"), ("China", "Beijing"), ("Iran", "Iranian")],
+        ),
+        (
+            "German, Dutch and Swiss banks lent to Brazilians.",
+            [("Germany", "German"), ("Netherlands", "Dutch"), ("Switzerland", "Swiss"), ("Brazil", "Brazilians")],
+        ),
+        (
+            "The UK and the U.K. and Britain agreed.",
+            [("United Kingdom", "UK"), ("United Kingdom", "U.K."), ("United Kingdom", "Britain")],
+        ),
         ("He told us the U.S. Embassy and the US agreed.", [("U.S. Embassy", "U.S. Embassy"), ("United States", "US")]),
-        ("Nigeria and Nigerian officials met Russians.", [("Nigeria", "Nigeria"), ("Nigeria", "Nigerian"),
-                                                        ("Russia", "Russians")]),
+        (
+            "Nigeria and Nigerian officials met Russians.",
+            [("Nigeria", "Nigeria"), ("Nigeria", "Nigerian"), ("Russia", "Russians")],
+        ),
     ],
 )
 def test_gazetteer_names_demonyms_capitals(matcher, text, expected):
@@ -143,7 +152,13 @@ def test_people_titles_affiliations_and_surnames(matcher):
     people = m[m["type"] == "person"]
     assert dict(zip(people["actor"], people["parent"])) == {
         "Emmanuel Macron": "France", "Ali Lamine Zeine": "", "Antony Blinken": "State Department"}
-    assert list(people["alias"]) == ["Emmanuel Macron", "Ali Lamine Zeine", "Macron", "the prime minister", "Antony Blinken"]
+    assert list(people["alias"]) == [
+        "Emmanuel Macron",
+        "Ali Lamine Zeine",
+        "Macron",
+        "the prime minister",
+        "Antony Blinken",
+    ]
 
 
 # ------------------------------------------------------------------ user files
@@ -189,7 +204,9 @@ def test_bad_dictionary_is_a_clear_error(tmp_path, content, message):
 
 def test_alias_claimed_twice_is_an_error(tmp_path):
     path = tmp_path / "dup.json"
-    path.write_text(json.dumps({"extends": False, "actors": [{"name": "A", "aliases": ["X"]}, {"name": "B", "aliases": ["X"]}]}))
+    path.write_text(
+        json.dumps({"extends": False, "actors": [{"name": "A", "aliases": ["X"]}, {"name": "B", "aliases": ["X"]}]})
+    )
     with pytest.raises(InputError, match="belongs to both"):
         ActorMatcher.from_file(path)
 
@@ -201,7 +218,12 @@ def test_missing_dictionary(tmp_path):
 
 def test_trie_pattern_prefers_longest_whole_word():
     pattern = trie_pattern(["U.S.", "U.S. Embassy", "US", "USA"])
-    assert [m.group() for m in pattern.finditer("USA, US, U.S. Embassy, U.S., USB")] == ["USA", "US", "U.S. Embassy", "U.S."]
+    assert [m.group() for m in pattern.finditer("USA, US, U.S. Embassy, U.S., USB")] == [
+        "USA",
+        "US",
+        "U.S. Embassy",
+        "U.S.",
+    ]
 
 
 def test_trie_matches_as_a_longest_first_alternation_would():

@@ -70,7 +70,9 @@ def test_batch_makes_every_report_and_reports_the_broken_one(batch_dir):
     folders = sorted(p.name for p in out.iterdir() if p.is_dir())
     assert folders == sorted(f"{s}--n_topics-{k}" for s in ("a-seed", "b-sahel", "c-short", "d-html") for k in (1, 2))
     for folder in folders:
-        assert {"manifest.json", "report.html", "report.ipynb", "results.json"} <= {p.name for p in (out / folder).iterdir()}
+        assert {"manifest.json", "report.html", "report.ipynb", "results.json"} <= {
+            p.name for p in (out / folder).iterdir()
+        }
     index = json.loads((out / "index.json").read_text())["reports"]
     assert len(index) == 10
     broken = [r for r in index if r["slug"].startswith("e-broken")]

@@ -91,9 +91,11 @@ def _browse(chromium: str, page: Path, trap: _Trap, tmp_path: Path, *extra: str)
 
 def test_report_renders_offline_with_no_network_request(chromium, tmp_path):
     hostile = tmp_path / "hostile.txt"
-    hostile.write_text('A <script>document.title="pwned"</script> title\n\n'
-                       'The US <img src="http://example.com/x.png" onerror="document.title=\'pwned\'"> praised Niger.\n',
-                       encoding="utf-8")
+    hostile.write_text(
+        'A <script>document.title="pwned"</script> title\n\n'
+        'The US <img src="http://example.com/x.png" onerror="document.title=\'pwned\'"> praised Niger.\n',
+        encoding="utf-8",
+    )
     pages = [run_report(output_dir=tmp_path / "out") / "report.html",
              run_report(hostile, output_dir=tmp_path / "out") / "report.html"]
     trap = _Trap()
@@ -138,8 +140,10 @@ def test_the_first_screen_shows_the_headline_and_the_findings(chromium, tmp_path
         '<html><body style="margin:0"><iframe id="f" src="report.html" style="width:1280px;height:800px;border:0">'
         "</iframe><script>document.getElementById('f').onload = function () {"
         " var d = this.contentDocument, h = d.querySelector('h1'), s = d.querySelector('.wb-findings');"
-        " document.title = JSON.stringify({h1: h ? h.textContent : null, h1_bottom: h ? h.getBoundingClientRect().bottom"
-        " : null, findings_bottom: s ? s.getBoundingClientRect().bottom : null}); };</script></body></html>")
+        " document.title = JSON.stringify({h1: h ? h.textContent : null,"
+        " h1_bottom: h ? h.getBoundingClientRect().bottom"
+        " : null, findings_bottom: s ? s.getBoundingClientRect().bottom : null}); };</script></body></html>"
+    )
     trap = _Trap()
     try:
         dom = _browse(chromium, probe, trap, tmp_path, "--dump-dom", "--allow-file-access-from-files",

@@ -59,7 +59,10 @@ def _write(path, data):
     [
         (["--corpus", "/nonexistent/corpus.jsonl"], "no such corpus"),
         (["--corpus", "tests/fixtures/corpus.jsonl", "-p", "strict", "1"], "corpus.jsonl:3"),
-        (["--corpus", "tests/fixtures/corpus.jsonl", "-p", "topic_unit", "sentences"], "unknown parameter 'topic_unit'"),
+        (
+            ["--corpus", "tests/fixtures/corpus.jsonl", "-p", "topic_unit", "sentences"],
+            "unknown parameter 'topic_unit'",
+        ),
         (["article.txt", "--corpus", "tests/fixtures/corpus.jsonl"], "not both"),
     ],
 )

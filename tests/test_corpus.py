@@ -106,7 +106,10 @@ def test_results_do_not_depend_on_workers_or_chunks(corpus_analysis, tmp_path):
 
 
 def test_an_article_with_nothing_left_is_skipped_in_its_place(tmp_path):
-    niger, troops = "Niger's junta met Russian officials in Niamey on Monday.", "The United States said its troops would leave."
+    niger, troops = (
+        "Niger's junta met Russian officials in Niamey on Monday.",
+        "The United States said its troops would leave.",
+    )
     lines = [{"id": "a", "text": niger},
              {"id": "b", "text": "Leave a Reply"},  # nothing left after boilerplate: skipped by the worker
              "not json",
@@ -172,11 +175,25 @@ def test_a_lone_surname_joins_the_one_full_name_of_the_corpus():
 
 def test_evidence_cites_each_sentence_once_and_by_title(tmp_path):
     path = tmp_path / "c.jsonl"
-    path.write_text("\n".join(json.dumps(r) for r in [
-        {"id": "a1", "title": "Russia blamed for attack",
-         "text": "Russia was blamed for a brutal attack, and Russia denied the terrible charge. Russia won praise later."},
-        {"id": "a2", "title": "Talks in Moscow", "text": "Russia praised the excellent talks. Russia was criticised."},
-    ]) + "\n")
+    path.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {
+                    "id": "a1",
+                    "title": "Russia blamed for attack",
+                    "text": "Russia was blamed for a brutal attack, and Russia denied the terrible charge. "
+                            "Russia won praise later.",
+                },
+                {
+                    "id": "a2",
+                    "title": "Talks in Moscow",
+                    "text": "Russia praised the excellent talks. Russia was criticised.",
+                },
+            ]
+        )
+        + "\n"
+    )
     evidence = analyze_corpus(path, n_jobs=1).evidence
     russia = evidence[evidence["actor"] == "Russia"]
     assert not russia.duplicated(["article", "sentence"]).any()

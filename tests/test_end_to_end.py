@@ -62,9 +62,20 @@ def test_seed_report_files(seed_report):
 
 def test_seed_report_html_content(seed_report):
     html = (seed_report / "report.html").read_text(encoding="utf-8")
-    for present in ("<h2", "Parameters", "n_topics", "<mark", "data:image/png;base64,", "Actors and how they are portrayed",
-                    "United States", "Removed as boilerplate", "Sources", "a senior State Department official",
-                    "Kurt Campbell", "Ali Lamine Sain"):
+    for present in (
+        "<h2",
+        "Parameters",
+        "n_topics",
+        "<mark",
+        "data:image/png;base64,",
+        "Actors and how they are portrayed",
+        "United States",
+        "Removed as boilerplate",
+        "Sources",
+        "a senior State Department official",
+        "Kurt Campbell",
+        "Ali Lamine Sain",
+    ):
         assert present in html, present
     for absent in ("<script", "injected-parameters", "from workbench import", "analyze(", "results_file =",
                    "Kernel is running", "http://", "https://"):
@@ -134,7 +145,9 @@ def test_kernel_found_whatever_else_is_installed(tmp_path):
     (fake / "kernel.json").write_text(json.dumps({"argv": ["/nonexistent/python", "-f", "{connection_file}"],
                                                   "display_name": "impostor", "language": "python"}))
     env = dict(os.environ, JUPYTER_DATA_DIR=str(tmp_path / "jupyter-data"), JUPYTER_PATH=str(tmp_path / "jupyter-data"))
-    run = subprocess.run([str(WORKBENCH), "report", "-o", str(tmp_path / "out")], capture_output=True, text=True, env=env)
+    run = subprocess.run(
+        [str(WORKBENCH), "report", "-o", str(tmp_path / "out")], capture_output=True, text=True, env=env
+    )
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "out" / "us-niger-troop-withdrawal" / "report.html").is_file()
 

@@ -180,17 +180,33 @@ def _deep(n: int = 100_000) -> str:
 
 
 ACTOR_FILES = [
-    ("a list as name", lambda d: _actor_file(d, {"actors": [{"name": ["x"], "aliases": ["X"]}]}), "non-empty string 'name'"),
+    (
+        "a list as name",
+        lambda d: _actor_file(d, {"actors": [{"name": ["x"], "aliases": ["X"]}]}),
+        "non-empty string 'name'",
+    ),
     ("a dict as name", lambda d: _actor_file(d, {"actors": [{"name": {"a": 1}}]}), "non-empty string 'name'"),
     ("deep nesting", lambda d: _actor_file(d, '{"actors": ' + _deep() + "}"), "nested too deeply"),
-    ("5000-digit integer", lambda d: _actor_file(d, '{"actors": [{"name": "X", "type": ' + "9" * 5000 + "}]}"),
-     "not a valid UTF-8 JSON actor dictionary"),
-    ("alias of 500 characters", lambda d: _actor_file(d, {"actors": [{"name": "X", "aliases": ["A" * 500]}]}),
-     "longer than 200 characters"),
-    ('"extends": "false"', lambda d: _actor_file(d, {"extends": "false", "actors": [{"name": "X"}]}),
-     "'extends' must be true or false"),
-    ("parent cycle", lambda d: _actor_file(d, {"actors": [{"name": "A", "parent": "B"}, {"name": "B", "parent": "A"}]}),
-     "parents form a cycle: A → B → A"),
+    (
+        "5000-digit integer",
+        lambda d: _actor_file(d, '{"actors": [{"name": "X", "type": ' + "9" * 5000 + "}]}"),
+        "not a valid UTF-8 JSON actor dictionary",
+    ),
+    (
+        "alias of 500 characters",
+        lambda d: _actor_file(d, {"actors": [{"name": "X", "aliases": ["A" * 500]}]}),
+        "longer than 200 characters",
+    ),
+    (
+        '"extends": "false"',
+        lambda d: _actor_file(d, {"extends": "false", "actors": [{"name": "X"}]}),
+        "'extends' must be true or false",
+    ),
+    (
+        "parent cycle",
+        lambda d: _actor_file(d, {"actors": [{"name": "A", "parent": "B"}, {"name": "B", "parent": "A"}]}),
+        "parents form a cycle: A → B → A",
+    ),
     ("self parent", lambda d: _actor_file(d, {"actors": [{"name": "A", "parent": "A"}]}), "parents form a cycle"),
     ("larger than the limit", lambda d: _actor_file(d, b'{"actors": []}' + b" " * 10_000_001), "larger than"),
     ("a folder", lambda d: (d / "actors-dir").mkdir() or d / "actors-dir", "is a directory"),

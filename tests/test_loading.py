@@ -63,7 +63,9 @@ def test_split_sentences(text, expected):
 
 
 def test_from_string_blank_line_paragraphs_and_hard_wraps():
-    text = "A headline\n\nWASHINGTON (Reuters) - First line\nwrapped here. Second one.\n\nSee also: other story\n\nLast."
+    text = (
+        "A headline\n\nWASHINGTON (Reuters) - First line\nwrapped here. Second one.\n\nSee also: other story\n\nLast."
+    )
     art = article_from_text(text)
     assert art.title == "A headline"
     assert art.dateline == "WASHINGTON (Reuters)"

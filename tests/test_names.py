@@ -33,7 +33,9 @@ def by_alias(matcher, text):
 
 # ------------------------------------------------------------------ tokens, reader, scores
 def test_tokens_keep_names_whole():
-    words, starts, ends = tokenize("Mr. Blair's U.S. visit: Ange-Felix Patasse, AT&T, O'Neill and J. Smith paid $1,200.5m.")
+    words, starts, ends = tokenize(
+        "Mr. Blair's U.S. visit: Ange-Felix Patasse, AT&T, O'Neill and J. Smith paid $1,200.5m."
+    )
     assert words[:4] == ["Mr.", "Blair", "'s", "U.S."]
     assert {"Ange-Felix", "Patasse", "AT&T", "O'Neill", "J.", "1,200.5"} <= set(words)
     text = "Mr. Blair's U.S. visit: Ange-Felix Patasse, AT&T, O'Neill and J. Smith paid $1,200.5m."
@@ -111,8 +113,11 @@ def test_shipped_tagger_finds_people_organisations_places():
 
 def test_tagger_joins_names_cut_at_an_initial_or_a_hyphen():
     tagger = name_finder("default")
-    for text, name in [("George W Bush met aides.", "George W Bush"), ("Ange-Felix Patasse met aides.", "Ange-Felix Patasse"),
-                       ("Mike McCurry met aides.", "Mike McCurry")]:
+    for text, name in [
+        ("George W Bush met aides.", "George W Bush"),
+        ("Ange-Felix Patasse met aides.", "Ange-Felix Patasse"),
+        ("Mike McCurry met aides.", "Mike McCurry"),
+    ]:
         assert name in {text[s:e] for s, e, t in tagger.predict([text])[0] if t == "PER"}
 
 
@@ -168,8 +173,11 @@ def test_full_name_then_surname_and_titled_forms(matcher):
 
 
 def test_initials_hyphens_and_mc_names(matcher):
-    people = {a for a, _, k, _ in actors_of(matcher, "George W Bush met Ange-Felix Patasse and Mike McCurry. Bush left.")
-              if k == "person"}
+    people = {
+        a
+        for a, _, k, _ in actors_of(matcher, "George W Bush met Ange-Felix Patasse and Mike McCurry. Bush left.")
+        if k == "person"
+    }
     assert people == {"George W Bush", "Ange-Felix Patasse", "Mike McCurry"}
 
 
@@ -224,9 +232,17 @@ def test_the_company_refers_to_the_last_company(matcher):
     assert {a for a, *_ in found} == {"Microsoft Corp"}
 
 
-@pytest.mark.parametrize("name, kind", [("Acme Holdings", "company"), ("Green Party", "party"), ("Leeds United", "club"),
-                                        ("Daily Mirror", "media"), ("Foreign Ministry", "institution"),
-                                        ("Human Rights Watch", "organisation")])
+@pytest.mark.parametrize(
+    "name, kind",
+    [
+        ("Acme Holdings", "company"),
+        ("Green Party", "party"),
+        ("Leeds United", "club"),
+        ("Daily Mirror", "media"),
+        ("Foreign Ministry", "institution"),
+        ("Human Rights Watch", "organisation"),
+    ],
+)
 def test_organisation_types_from_their_names(name, kind):
     assert organisation_type(name) == kind
 
@@ -244,7 +260,9 @@ def test_a_nationality_noun_for_a_person_is_not_the_country(matcher):
 
 
 def test_home_nations_and_former_names(matcher):
-    found = actors_of(matcher, "England beat Scotland and Wales drew with Northern Ireland. Zaire and Burma were named.")
+    found = actors_of(
+        matcher, "England beat Scotland and Wales drew with Northern Ireland. Zaire and Burma were named."
+    )
     assert {(a, p) for a, _, _, p in found} >= {("England", "United Kingdom"), ("Scotland", "United Kingdom"),
                                               ("Wales", "United Kingdom"), ("Northern Ireland", "United Kingdom"),
                                               ("DR Congo", ""), ("Myanmar", "")}
@@ -323,7 +341,9 @@ def test_seed_actors_stay_and_add_no_boilerplate(seed_article):
     assert countries == {"United States", "Niger", "Russia", "France", "Iran", "Mali", "Burkina Faso"}
     people = set(ActorMatcher().find(seed_article).query("type == 'person'")["actor"])
     assert people == {"Kurt Campbell", "Ali Lamine Sain"}
-    assert not {"Pope Benedict", "Benedict", "Vatican", "Trump", "Dan Lamothe", "Rachel Sasson"} & {a for a, _ in rollup}
+    assert not {"Pope Benedict", "Benedict", "Vatican", "Trump", "Dan Lamothe", "Rachel Sasson"} & {
+        a for a, _ in rollup
+    }
 
 
 def test_organisations_typed_by_the_words_around_them(matcher):

@@ -119,7 +119,9 @@ def test_target_mention_changes_the_input(tiny):
 def test_missing_weights_say_how_to_train(tmp_path, monkeypatch):
     _import_or_skip()
     monkeypatch.setenv("WORKBENCH_CACHE", str(tmp_path / "empty-cache"))
-    with pytest.raises(InputError, match=r"no trained neural sentiment model .*workbench sentiment train --backend neural"):
+    with pytest.raises(
+        InputError, match=r"no trained neural sentiment model .*workbench sentiment train --backend neural"
+    ):
         load_scorer("neural")
 
 

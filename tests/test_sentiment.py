@@ -49,7 +49,9 @@ def test_load_scorer():
 
 
 def _mentions(rows):
-    frame = pd.DataFrame(rows, columns=["actor", "type", "parent", "alias", "sentence_id", "sentence", "label", "polarity"])
+    frame = pd.DataFrame(
+        rows, columns=["actor", "type", "parent", "alias", "sentence_id", "sentence", "label", "polarity"]
+    )
     return frame
 
 

@@ -76,7 +76,11 @@ def test_target_decides_the_polarity(shipped, sentence, better, worse):
 
 def test_fit_save_load_roundtrip_is_deterministic(tiny_model, tmp_path):
     a = tiny_model.save(tmp_path / "a.npz")
-    b = TargetSentiment(model=None).fit([item(s, t) for s, t, _ in TINY], [label for *_, label in TINY]).save(tmp_path / "b.npz")
+    b = (
+        TargetSentiment(model=None)
+        .fit([item(s, t) for s, t, _ in TINY], [label for *_, label in TINY])
+        .save(tmp_path / "b.npz")
+    )
     assert a.read_bytes() == b.read_bytes()
     loaded = TargetSentiment.load(a)
     probe = [item(s, t) for s, t, _ in TINY]

@@ -38,7 +38,9 @@ def test_overlapping_mentions_are_both_shown():
 
 
 def _who(actor: str) -> str:
-    return f'<span class="wb-who" style="font-size:.72em;font-variant:small-caps;color:#444;margin:0 .25em">{actor}</span>'
+    return (
+        f'<span class="wb-who" style="font-size:.72em;font-variant:small-caps;color:#444;margin:0 .25em">{actor}</span>'
+    )
 
 
 def test_each_highlighted_mention_names_its_actor_inline():

@@ -116,7 +116,9 @@ def test_a_legacy_page_gives_the_same_article_as_its_utf8_original(tmp_path):
     markup = markup.replace("Environment Secretary", "Environment Secr\u00e9tary \u2013 \u201csic\u201d")
     utf8 = load_article(_page(tmp_path, "utf8.html", markup))
     legacy = load_article(_page(tmp_path, "legacy.html", markup, "windows-1252"))
-    assert legacy.encoding == "windows-1252 (declared)" and utf8.encoding == "utf-8 (valid UTF-8; declared windows-1252)"
+    assert (
+        legacy.encoding == "windows-1252 (declared)" and utf8.encoding == "utf-8 (valid UTF-8; declared windows-1252)"
+    )
     assert (legacy.title, legacy.paragraphs) == (utf8.title, utf8.paragraphs)
     assert "Secr\u00e9tary \u2013 \u201csic\u201d" in legacy.body
 
@@ -185,8 +187,12 @@ def test_an_extraction_that_keeps_very_little_is_a_warning(tmp_path):
 
 def test_more_dropped_blocks_than_listed_are_counted(tmp_path):
     menu = "".join(f"<li><a href='/s{i}'>Item {i} of a very long menu</a></li>" for i in range(1000))
-    article = "".join(f"<p>Paragraph {i} of the story tells what the minister said about schools.</p>" for i in range(30))
-    art = load_article(_page(tmp_path, "long.html", f"<html><body><ul>{menu}</ul><article>{article}</article></body></html>"))
+    article = "".join(
+        f"<p>Paragraph {i} of the story tells what the minister said about schools.</p>" for i in range(30)
+    )
+    art = load_article(
+        _page(tmp_path, "long.html", f"<html><body><ul>{menu}</ul><article>{article}</article></body></html>")
+    )
     listed = [r for r in art.removed if r.reason == PAGE_FURNITURE]
     assert len(listed) == MAX_DROPPED_LISTED and art.removed_total == 1000
     assert "800 more blocks of page text outside the article were removed" in removed_html(art)
@@ -278,7 +284,10 @@ def test_web_pages_in_a_folder_give_their_dates_and_sites(tmp_path):
         (folder / f"{url.rsplit('/', 1)[1]}.html").write_bytes(body)
     records = list(read_corpus(folder))
     assert [(r.id, r.date, r.source) for r in records] == [
-        ("d1", "2024-03-01", "Daily Ledger"), ("d2", "2024-03-02", "Daily Ledger"), ("d3", "2024-03-03", "Daily Ledger")]
+        ("d1", "2024-03-01", "Daily Ledger"),
+        ("d2", "2024-03-02", "Daily Ledger"),
+        ("d3", "2024-03-03", "Daily Ledger"),
+    ]
 
 
 def test_a_corpus_gathers_its_pages_warnings_in_its_notes(tmp_path):

@@ -23,11 +23,23 @@ DROP = {"Antarctica", "Antilles néerlandaises", "Holy See (Vatican City State)"
         "Réunion", "French Guiana", "French Polynesia", "New Caledonia", "Western Sahara", "Virgin Islands, U.S.",
         "Aruba", "Curaçao", "Greenland", "Jersey", "Guernsey", "Isle of Man", "Bermuda", "Cayman Islands",
         "Faroe Islands", "Gibraltar", "Northern Mariana Islands", "American Samoa", "Serbia and Montenegro"}
-RENAME = {"Vatican City State": "Vatican City", "Korea (Democratic People's Republic of)": "North Korea",
-          "Macedonia": "North Macedonia", "Republic of Macedonia": "North Macedonia", "Swaziland": "Eswatini", "Republic of the Congo": "Republic of the Congo",
-          "Democratic Republic of the Congo": "DR Congo", "Cape Verde": "Cape Verde", "Czech Republic": "Czech Republic",
-          "East Timor": "Timor-Leste", "Ivory Coast": "Ivory Coast", "Syria": "Syria", "Laos": "Laos",
-          "Brunei": "Brunei", "Republic of Kosovo": "Kosovo"}
+RENAME = {
+    "Vatican City State": "Vatican City",
+    "Korea (Democratic People's Republic of)": "North Korea",
+    "Macedonia": "North Macedonia",
+    "Republic of Macedonia": "North Macedonia",
+    "Swaziland": "Eswatini",
+    "Republic of the Congo": "Republic of the Congo",
+    "Democratic Republic of the Congo": "DR Congo",
+    "Cape Verde": "Cape Verde",
+    "Czech Republic": "Czech Republic",
+    "East Timor": "Timor-Leste",
+    "Ivory Coast": "Ivory Coast",
+    "Syria": "Syria",
+    "Laos": "Laos",
+    "Brunei": "Brunei",
+    "Republic of Kosovo": "Kosovo",
+}
 #: Short forms, abbreviations and adjectives news prose uses beyond name/demonym.
 EXTRA = {
     "United States": ["US", "U.S.", "USA", "U.S.A.", "United States of America", "America", "Americans"],
@@ -37,7 +49,15 @@ EXTRA = {
     "South Korea": ["Republic of Korea", "ROK", "South Koreans"],
     "North Korea": ["DPRK", "Democratic People's Republic of Korea", "North Koreans", "Pyongyang"],
     "Netherlands": ["Holland", "the Netherlands", "Dutch"],
-    "DR Congo": ["DRC", "Democratic Republic of the Congo", "Congo-Kinshasa", "Kinshasa", "Zaire", "Zairean", "Zaireans"],
+    "DR Congo": [
+        "DRC",
+        "Democratic Republic of the Congo",
+        "Congo-Kinshasa",
+        "Kinshasa",
+        "Zaire",
+        "Zairean",
+        "Zaireans",
+    ],
     "Republic of the Congo": ["Congo-Brazzaville", "Brazzaville"],
     "United Arab Emirates": ["UAE", "U.A.E.", "Emirati", "Emiratis", "Abu Dhabi"],
     "Ivory Coast": ["Côte d'Ivoire", "Cote d'Ivoire", "Abidjan"],
