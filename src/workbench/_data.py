@@ -7,8 +7,21 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["base_dir", "data_dir", "data_path", "display_path", "notebook_path", "resolve_path", "DEFAULT_ARTICLE", "DEFAULT_ACTORS", "GAZETTEER", "DEFAULT_MODEL", "DEFAULT_NER_MODEL",
-           "NER_LEXICON", "project_root"]
+__all__ = [
+    "base_dir",
+    "data_dir",
+    "data_path",
+    "display_path",
+    "notebook_path",
+    "resolve_path",
+    "DEFAULT_ARTICLE",
+    "DEFAULT_ACTORS",
+    "GAZETTEER",
+    "DEFAULT_MODEL",
+    "DEFAULT_NER_MODEL",
+    "NER_LEXICON",
+    "project_root",
+]
 
 DEFAULT_ARTICLE = "us-niger-troop-withdrawal.txt"
 DEFAULT_ACTORS = "actors.json"

@@ -118,7 +118,10 @@ class Analysis:
 
     def write(self, folder: str | os.PathLike[str]) -> list[Path]:
         """``results.json`` and each of :meth:`tables` as CSV, into ``folder`` (atomically)."""
-        return [write_json_atomic(Path(folder) / "results.json", self.to_dict()), *write_csv_tables(folder, self.tables())]
+        return [
+            write_json_atomic(Path(folder) / "results.json", self.to_dict()),
+            *write_csv_tables(folder, self.tables()),
+        ]
 
     def actor_mentions(self, actor: str) -> pd.DataFrame:
         """Every mention of ``actor`` (or of anything rolled up into it), with its sentence,
@@ -212,7 +215,11 @@ def analyze(
     except ValueError as exc:
         log.info("no topics: %s", exc)  # said in the notes
         notes.append(f"No topics were fitted: {exc}.")
-        model, topics, dominant = None, pd.DataFrame(columns=["id", "label", "terms", "weight", "coherence"]), [-1] * len(texts)
+        model, topics, dominant = (
+            None,
+            pd.DataFrame(columns=["id", "label", "terms", "weight", "coherence"]),
+            [-1] * len(texts),
+        )
     units = pd.DataFrame(
         {"unit": range(len(texts)), "paragraph": paragraph_of, "text": texts, "topic": np.asarray(dominant, dtype=int)}
     )
@@ -235,6 +242,8 @@ def analyze(
         "n_boot": n_boot,
         "seed": seed,
     }
-    log.info("analysed %s: %d topics, %d actors, %d mentions", article.source, len(topics), len(actor_table), len(mentions))
+    log.info(
+        "analysed %s: %d topics, %d actors, %d mentions", article.source, len(topics), len(actor_table), len(mentions)
+    )
     return Analysis(article, parameters, model, topics, units, mentions, actor_table, rollup, quotes, sentiment_model,
                     notes)

@@ -1,4 +1,6 @@
-"""Command line: ``workbench report``, ``batch``, ``verify``, ``sentiment``, ``actors``, ``kernel``. Thin: parse, call, print one-line errors."""
+"""Command line: ``workbench report``, ``batch``, ``verify``, ``sentiment``, ``actors``,
+``kernel``. Thin: parse, call, print one-line errors."""
+
 from __future__ import annotations
 
 import argparse
@@ -58,8 +60,12 @@ def _build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     report.add_argument("article", nargs="?", help="article file (default: the seed article in data/)")
-    report.add_argument("--corpus", metavar="FILE", help="report on a corpus instead: a .jsonl/.csv/.warc(.gz) file or a folder "
-                        "(runs notebooks/corpus_report.ipynb; parameters below under 'corpus parameters')")
+    report.add_argument(
+        "--corpus",
+        metavar="FILE",
+        help="report on a corpus instead: a .jsonl/.csv/.warc(.gz) file or a folder "
+        "(runs notebooks/corpus_report.ipynb; parameters below under 'corpus parameters')",
+    )
     report.add_argument("-o", "--output-dir", default="reports", metavar="DIR", help="default: reports/")
     report.add_argument(
         "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
@@ -82,8 +88,12 @@ def _build_parser() -> argparse.ArgumentParser:
                     "one's best checkpoint on the dev splits, and store the weights in the per-user cache (about 13 "
                     "minutes a seed on 2 cores); members already in the cache are kept, not retrained.",
     )
-    train.add_argument("--backend", default="linear", choices=("linear", "neural"), help="model to train (default: linear)")
-    train.add_argument("--data", default="train", metavar="FILE", help="training file in NewsMTSC format (default: train)")
+    train.add_argument(
+        "--backend", default="linear", choices=("linear", "neural"), help="model to train (default: linear)"
+    )
+    train.add_argument(
+        "--data", default="train", metavar="FILE", help="training file in NewsMTSC format (default: train)"
+    )
     train.add_argument("--dev", action="append", metavar="dev_mt|dev_rw|FILE",
                        help="neural: split(s) that choose the checkpoint (repeatable; default: dev_mt and dev_rw)")
     train.add_argument("--epochs", type=int, default=None, help="neural: training epochs (default: 3)")
@@ -223,10 +233,17 @@ def _run(args: argparse.Namespace) -> int:
             if args.time_limit is not None and not args.time_limit >= 0:
                 raise WorkbenchError("--time-limit must be a number of seconds, 0 for none")
             limit = DEFAULT_TIME_LIMIT if args.time_limit is None else (args.time_limit or None)
-            results = run_batch(args.inputs, grid=args.grid, parameters=parse_parameter_values(args.parameter),
-                                output_dir=args.output_dir, jobs=args.jobs, force=args.force,
-                                scheduler=args.scheduler, progress=not args.no_progress and not args.quiet and sys.stderr.isatty(),
-                                time_limit=limit)
+            results = run_batch(
+                args.inputs,
+                grid=args.grid,
+                parameters=parse_parameter_values(args.parameter),
+                output_dir=args.output_dir,
+                jobs=args.jobs,
+                force=args.force,
+                scheduler=args.scheduler,
+                progress=not args.no_progress and not args.quiet and sys.stderr.isatty(),
+                time_limit=limit,
+            )
             failed = [r for r in results if r.status == "failed"]
             for r in failed:
                 print(f"workbench: failed: {r.slug} ({display_path(r.article)}): {r.error}", file=sys.stderr)
@@ -240,7 +257,9 @@ def _run(args: argparse.Namespace) -> int:
             problems = verify_report(args.folder)
             for problem in problems:
                 print(f"differs: {problem}")
-            print(f"{display_path(args.folder)}: " + ("identical" if not problems else f"{len(problems)} difference(s)"))
+            print(
+                f"{display_path(args.folder)}: " + ("identical" if not problems else f"{len(problems)} difference(s)")
+            )
             return 1 if problems else 0
         elif args.command == "sentiment":
             _sentiment(args)

@@ -17,7 +17,7 @@ import re
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from ._data import notebook_path, resolve_path
@@ -87,7 +87,7 @@ def notebook_spec(notebook: str | os.PathLike[str], constraints: Mapping[str, Ma
     return tuple(found)
 
 
-@lru_cache(maxsize=None)
+@cache
 def parameters_of(kind: str = "article") -> tuple[Parameter, ...]:
     """The parameters of the ``kind`` ("article" or "corpus") report notebook."""
     return notebook_spec(NOTEBOOKS[kind], CONSTRAINTS[kind])
@@ -174,7 +174,9 @@ def notebook_parameters(namespace: Mapping[str, Any], kind: str = "article") -> 
 
 def _shown(value: int) -> str:
     """An integer for a message; a huge one by its size (printing it may itself fail)."""
-    return f"{value:,}" if value.bit_length() < 64 else f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    return (
+        f"{value:,}" if value.bit_length() < 64 else f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    )
 
 
 def _spec(name: str, spec: Sequence[Parameter]) -> Parameter:

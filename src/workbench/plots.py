@@ -24,7 +24,9 @@ class DisplayedFigure(Figure):
         return buffer.getvalue()
 
 
-def actor_sentiment_figure(actors: pd.DataFrame, *, top: int = 15, title: str = "How each actor is portrayed") -> Figure:
+def actor_sentiment_figure(
+    actors: pd.DataFrame, *, top: int = 15, title: str = "How each actor is portrayed"
+) -> Figure:
     """Mean polarity per actor with its bootstrap interval, for the ``top`` most mentioned.
 
     Args:
@@ -107,7 +109,9 @@ def actor_time_figure(actor_time: pd.DataFrame, actors: list[str]) -> Figure:
     return fig
 
 
-def group_comparison_figure(comparison: pd.DataFrame, *, title: str = "How each source portrays the main actors") -> Figure:
+def group_comparison_figure(
+    comparison: pd.DataFrame, *, title: str = "How each source portrays the main actors"
+) -> Figure:
     """Per actor (rows) one point per group (source) with its interval, groups told apart
     by colour and marker, with a legend (``CorpusAnalysis.comparison``)."""
     actors = list(dict.fromkeys(comparison["actor"]))[::-1]

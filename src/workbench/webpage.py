@@ -112,7 +112,10 @@ def decode_html(raw: bytes, source: str, charset: str = "") -> tuple[str, str]:
     if raw.isascii():
         return raw.decode("ascii"), f"{declared} (declared)" if declared else "utf-8"
     try:  # valid UTF-8 beyond ASCII is UTF-8 whatever the page declares (legacy bytes almost never are)
-        return raw.decode("utf-8"), "utf-8" if declared in ("", "utf-8") else f"utf-8 (valid UTF-8; declared {declared})"
+        return raw.decode("utf-8"), "utf-8" if declared in (
+            "",
+            "utf-8",
+        ) else f"utf-8 (valid UTF-8; declared {declared})"
     except UnicodeDecodeError:
         pass
     if declared and declared != "utf-8":

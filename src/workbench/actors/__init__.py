@@ -15,5 +15,18 @@ from .people import Person, group_people
 from .quotes import QUOTE_COLUMNS, find_quotes, quote_records
 from .trie import trie_pattern
 
-__all__ = ["Actor", "ActorDictionary", "ActorMatcher", "DEMONYM_RULE", "MENTION_COLUMNS", "Person", "QUOTE_COLUMNS", "find_quotes",
-           "group_people", "load_actors", "mention_table", "quote_records", "trie_pattern"]
+__all__ = [
+    "Actor",
+    "ActorDictionary",
+    "ActorMatcher",
+    "DEMONYM_RULE",
+    "MENTION_COLUMNS",
+    "Person",
+    "QUOTE_COLUMNS",
+    "find_quotes",
+    "group_people",
+    "load_actors",
+    "mention_table",
+    "quote_records",
+    "trie_pattern",
+]

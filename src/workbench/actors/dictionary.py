@@ -188,7 +188,9 @@ def _actor(entry: object, where: str) -> Actor:
         if not _strings(entry.get(key, [])):
             raise InputError(f"{where} ({name}): {key!r} must be a list of non-empty strings")
     if any(len(a) > MAX_ALIAS_CHARS for key in ("aliases", "titles", "demonyms") for a in entry.get(key, [])):
-        raise InputError(f"{where} ({name[:60]}): an alias, title or demonym is longer than {MAX_ALIAS_CHARS} characters")
+        raise InputError(
+            f"{where} ({name[:60]}): an alias, title or demonym is longer than {MAX_ALIAS_CHARS} characters"
+        )
     parent = entry.get("parent")
     if parent is not None and not isinstance(parent, str):
         raise InputError(f"{where} ({name}): 'parent' must be a string")

@@ -78,7 +78,9 @@ class ActorMatcher:
         self._pattern = trie_pattern(self._by_alias)
         excludes = {f for phrase in self.dictionary.exclude for f in _surface_forms(phrase)}
         self._exclude = trie_pattern(excludes) if excludes else None
-        self._confusable = {name: [o for o in group if o != name] for group in self.dictionary.confusable for name in group}
+        self._confusable = {
+            name: [o for o in group if o != name] for group in self.dictionary.confusable for name in group
+        }
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str] | None = None, **kwargs: object) -> ActorMatcher:
@@ -122,7 +124,9 @@ class ActorMatcher:
         """
         return mention_table(self.find_records(article))
 
-    def _records(self, article: Article, found: list[tuple[int, int, str]], new_actors: dict[str, Actor]) -> dict[str, list]:
+    def _records(
+        self, article: Article, found: list[tuple[int, int, str]], new_actors: dict[str, Actor]
+    ) -> dict[str, list]:
         actors = ChainMap(new_actors, self.dictionary.actors)  # (the dictionary is not copied per article)
         rows = sorted((s, e, name, article.body[s:e]) for s, e, name in found)
         hierarchy = ActorDictionary(actors)

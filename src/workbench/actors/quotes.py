@@ -28,13 +28,19 @@ SPEECH_VERBS = (
 _VERB = "|".join(SPEECH_VERBS)
 _OPEN = "“\"«"
 _CLOSE = "”\"»"
-_AFTER = re.compile(rf"\s*,?\s*(?:(?P<verb1>{_VERB})\s+(?P<speaker1>[^,.;“”\"]{{2,80}}?)|(?P<speaker2>[^,.;“”\"]{{2,80}}?)\s+(?:{_VERB}))\b")
+_AFTER = re.compile(
+    rf"\s*,?\s*(?:(?P<verb1>{_VERB})\s+(?P<speaker1>[^,.;“”\"]{{2,80}}?)|(?P<speaker2>[^,.;“”\"]{{2,80}}?)\s+(?:{_VERB}))\b"
+)
 _BEFORE = re.compile(rf"(?P<speaker>[A-Z][^.;“”\"]{{1,80}}?)\s+(?:{_VERB})(?:\s+[^.;“”\":]{{0,40}})?\s*[:,]\s*$")
 #: Characters around a quote searched for its speaker: more than the longest phrase the two
 #: patterns above can match (paragraphs have single spaces), so a long paragraph with many
 #: quotes is not read once per quote.
 _REACH = 400
-_ANAPHOR = re.compile(r"^(?:he|she|they|the (?:[\w-]+ )*(?:official|spokesman|spokeswoman|spokesperson|source|diplomat|minister|officer))$", re.I)
+_ANAPHOR = re.compile(
+    r"^(?:he|she|they|the (?:[\w-]+ )*"
+    r"(?:official|spokesman|spokeswoman|spokesperson|source|diplomat|minister|officer))$",
+    re.I,
+)
 
 #: Columns of the quotes table.
 QUOTE_COLUMNS = ["quote_id", "paragraph", "start", "end", "text", "closed", "speaker", "actor", "root"]

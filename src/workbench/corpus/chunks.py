@@ -202,11 +202,17 @@ def _evidence(table: pd.DataFrame, per_side: int = 3) -> pd.DataFrame:
     columns = ["actor", "side", "polarity", "article", "sentence", "span_start", "span_end"]
     key = ["root", "article", "sentence_id"]
     ranked = table.sort_values(["root", "polarity", "article", "start"], kind="stable")
-    negative = ranked[ranked["polarity"] < 0].drop_duplicates(key, keep="first").groupby("root", sort=True).head(per_side)
+    negative = (
+        ranked[ranked["polarity"] < 0].drop_duplicates(key, keep="first").groupby("root", sort=True).head(per_side)
+    )
     cited = pd.MultiIndex.from_frame(negative[key])
-    positive = (ranked[(ranked["polarity"] > 0) & ~pd.MultiIndex.from_frame(ranked[key]).isin(cited)]
-                .sort_values(["root", "polarity", "article", "start"], ascending=[True, False, True, True], kind="stable")
-                .drop_duplicates(key, keep="first").groupby("root", sort=True).head(per_side))
+    positive = (
+        ranked[(ranked["polarity"] > 0) & ~pd.MultiIndex.from_frame(ranked[key]).isin(cited)]
+        .sort_values(["root", "polarity", "article", "start"], ascending=[True, False, True, True], kind="stable")
+        .drop_duplicates(key, keep="first")
+        .groupby("root", sort=True)
+        .head(per_side)
+    )
     parts = [negative.assign(side="negative"), positive.assign(side="positive")]
     out = pd.concat(parts).drop(columns=["actor"]).rename(columns={"root": "actor"})
     return out.sort_values(["actor", "side"], kind="stable")[columns].reset_index(drop=True)

@@ -22,7 +22,9 @@ from sklearn.utils import murmurhash3_32
 __all__ = ["CONNECTORS", "FeatureTable", "N_LABELS"]
 
 #: Lower-case words that may sit inside a name between capitalised words.
-CONNECTORS = frozenset("of de da du des del della di van von der den la le al el bin ben y and & for the on upon".split())
+CONNECTORS = frozenset(
+    "of de da du des del della di van von der den la le al el bin ben y and & for the on upon".split()
+)
 #: Neighbour positions whose words lend features, in the order of :meth:`FeatureTable.neighbours`;
 #: own features per word, and how many a word lends at ±1 and at ±2.
 NEIGHBOURS = (-1, 1, -2, 2)
@@ -187,7 +189,9 @@ class FeatureTable:
         out = np.empty((len(positions), len(NEIGHBOURS)), dtype=np.int32)
         for k, offset in enumerate(NEIGHBOURS):
             other = np.clip(positions + offset, 0, n - 1)
-            inside = (positions + offset >= 0) & (positions + offset < n) & (sentence_of[other] == sentence_of[positions])
+            inside = (
+                (positions + offset >= 0) & (positions + offset < n) & (sentence_of[other] == sentence_of[positions])
+            )
             out[:, k] = np.where(inside, types[other], self.PAD)
         return out
 

@@ -94,7 +94,9 @@ class NameTagger:
                         gold[inside] = LABELS.index(f"I-{kind}")
                         gold[inside[0]] = LABELS.index(f"B-{kind}")
             positions = np.flatnonzero(self._table.candidates(types, sentence_of))
-            docs.append((types, sentence_of, positions, self._table.rows(types, sentence_of, positions), gold[positions]))
+            docs.append(
+                (types, sentence_of, positions, self._table.rows(types, sentence_of, positions), gold[positions])
+            )
         if not docs or not any(len(d[4]) for d in docs):
             raise ValueError("training needs documents with capitalised words")
         evens, odds = list(range(0, len(docs), 2)), list(range(1, len(docs), 2))
@@ -103,8 +105,10 @@ class NameTagger:
             stage = self._fit_stage([docs[i][3] for i in train], [docs[i][4] for i in train])
             for i in held:
                 first_labels[i] = _viterbi(stage.log_proba(docs[i][3]), docs[i][2], docs[i][1][docs[i][2]])
-        second_rows = [np.hstack([d[3], self._table.context_rows(d[0], d[2], lab, np.zeros(len(d[0]), dtype=np.int64), 1)])
-                       for d, lab in zip(docs, first_labels)]
+        second_rows = [
+            np.hstack([d[3], self._table.context_rows(d[0], d[2], lab, np.zeros(len(d[0]), dtype=np.int64), 1)])
+            for d, lab in zip(docs, first_labels)
+        ]
         self.stages_ = (self._fit_stage([d[3] for d in docs], [d[4] for d in docs]),
                         self._fit_stage(second_rows, [d[4] for d in docs]))
         self.info_ = {"format": MODEL_FORMAT, "n_sentences": n_sentences,
@@ -209,7 +213,9 @@ class NameTagger:
         if self.model is None:
             raise ValueError("This NameTagger has no model: call fit(documents) first, or pass model=PATH.")
         hint = "rebuild it with `workbench actors train`"
-        arrays, shown, digest = read_model_file(self.model, default=DEFAULT_NER_MODEL, what="name tagger model", hint=hint)
+        arrays, shown, digest = read_model_file(
+            self.model, default=DEFAULT_NER_MODEL, what="name tagger model", hint=hint
+        )
         try:
             info = json.loads(str(arrays["info"]))
             labels = tuple(str(x) for x in arrays["labels"])

@@ -18,8 +18,24 @@ from .base import Scorer
 from .lexicon import LexiconSentiment
 from .model import TargetSentiment
 
-__all__ = ["LABELS", "MAX_CONTEXT", "Item", "mention_item", "mention_items", "LexiconSentiment", "SCORERS", "Scorer", "TargetSentiment", "add_scores",
-           "aggregate_actors", "bootstrap_intervals", "check_items", "load_scorer", "score_mentions", "scorer_record"]
+__all__ = [
+    "LABELS",
+    "MAX_CONTEXT",
+    "Item",
+    "mention_item",
+    "mention_items",
+    "LexiconSentiment",
+    "SCORERS",
+    "Scorer",
+    "TargetSentiment",
+    "add_scores",
+    "aggregate_actors",
+    "bootstrap_intervals",
+    "check_items",
+    "load_scorer",
+    "score_mentions",
+    "scorer_record",
+]
 
 
 

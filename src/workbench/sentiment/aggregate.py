@@ -26,8 +26,10 @@ def score_mentions(mentions: pd.DataFrame, scorer, *, batch_size: int = 4096, pr
     from .._progress import progress_bar
 
     items = mention_items(mentions["sentence"], mentions["span_start"], mentions["span_end"])
-    batches = [scorer.predict_proba(items[i:i + batch_size]).reset_index(drop=True)
-               for i in progress_bar(range(0, len(items), batch_size), desc="sentiment", unit=" batch", disable=not progress)]
+    batches = [
+        scorer.predict_proba(items[i : i + batch_size]).reset_index(drop=True)
+        for i in progress_bar(range(0, len(items), batch_size), desc="sentiment", unit=" batch", disable=not progress)
+    ]
     proba = pd.concat(batches, ignore_index=True) if batches else pd.DataFrame(columns=list(LABELS), dtype=float)
     return add_scores(mentions, proba, scorer)
 

@@ -105,8 +105,10 @@ class NeuralEnsemble(Scorer):
             if not folders:
                 raise InputError(f"no trained neural sentiment model in {display_path(root)}; {TRAIN_HINT}",
                                  path=display_path(root))
-        self.members_ = [NeuralTargetSentiment(model=folder, threads=self.threads, quantize=self.quantize).ensure_loaded()
-                         for folder in folders]
+        self.members_ = [
+            NeuralTargetSentiment(model=folder, threads=self.threads, quantize=self.quantize).ensure_loaded()
+            for folder in folders
+        ]
         self._describe(root)
         return self
 

@@ -30,7 +30,8 @@ __all__ = ["FeatureExtractor", "tokenize"]
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[^\w\s]")
 NEGATIONS = frozenset(
     "not no never nor none nobody nothing neither cannot without n't hardly barely "
-    "isn't aren't wasn't weren't don't doesn't didn't won't wouldn't can't couldn't shouldn't hasn't haven't hadn't".split()
+    "isn't aren't wasn't weren't don't doesn't didn't won't wouldn't can't couldn't shouldn't hasn't haven't "
+    "hadn't".split()
 )
 REPORTING_VERBS = frozenset(
     "said says say told tells tell stated states argued argues claimed claims added adds noted notes wrote writes "

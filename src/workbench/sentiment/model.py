@@ -177,7 +177,9 @@ class TargetSentiment(Scorer):
             if not isinstance(info, dict):
                 raise ValueError("info is not an object")
         except (ValueError, KeyError, RecursionError) as exc:
-            raise InputError(f"{shown}: not a readable sentiment model ({type(exc).__name__}); {hint}", path=shown) from None
+            raise InputError(
+                f"{shown}: not a readable sentiment model ({type(exc).__name__}); {hint}", path=shown
+            ) from None
         if info.get("format") != MODEL_FORMAT or labels != LABELS:
             raise InputError(f"{shown}: model format {str(info.get('format'))[:40]!r}, expected {MODEL_FORMAT!r}; "
                              f"{hint}", path=shown)
@@ -193,7 +195,12 @@ class TargetSentiment(Scorer):
             raise InputError(f"{shown}: model arrays are inconsistent; {hint}", path=shown)
         if not (np.isfinite(weights).all() and np.isfinite(intercept).all()):
             raise InputError(f"{shown}: model weights hold NaN or infinite values; {hint}", path=shown)
-        self.n_bits, self.window, self.C, self.max_iter = params["n_bits"], params["window"], params["C"], params["max_iter"]
+        self.n_bits, self.window, self.C, self.max_iter = (
+            params["n_bits"],
+            params["window"],
+            params["C"],
+            params["max_iter"],
+        )
         coef = sparse.csr_matrix(
             (weights.ravel(), (np.repeat(np.arange(len(LABELS)), len(columns)), np.tile(columns, len(LABELS)))),
             shape=(len(LABELS), n_cols),

