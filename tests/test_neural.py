@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from workbench import InputError
-from workbench.sentiment import LABELS, ensemble, load_scorer, neural_parts
+from workbench.sentiment import LABELS, check_scorer, ensemble, load_scorer, neural_parts
 from workbench.sentiment.newsmtsc import read_newsmtsc, split_path
 
 from .conftest import ROOT, SEED_PATH
@@ -123,6 +123,8 @@ def test_missing_weights_say_how_to_train(tmp_path, monkeypatch):
         InputError, match=r"no trained neural sentiment model .*workbench sentiment train --backend neural"
     ):
         load_scorer("neural")
+    with pytest.raises(InputError, match=r"no trained neural sentiment model"):
+        check_scorer("neural")  # what a report checks before its kernel: the same message
 
 
 def test_broken_model_folders_are_clear_errors(tiny, tmp_path):
@@ -134,6 +136,11 @@ def test_broken_model_folders_are_clear_errors(tiny, tmp_path):
     (bad / "model.safetensors").write_bytes((folder / "model.safetensors").read_bytes()[:1000])
     with pytest.raises(InputError, match="sha256 differs"):
         neural.NeuralTargetSentiment(model=bad).ensure_loaded()
+    with pytest.raises(InputError, match="sha256 differs"):
+        neural.NeuralTargetSentiment(model=bad).check_files()
+    intact = neural.NeuralTargetSentiment(model=folder)
+    intact.check_files()
+    assert not hasattr(intact, "net_")  # checked without building the network
     (bad / "config.json").write_text("{not json")
     with pytest.raises(InputError, match="not a neural model config"):
         neural.NeuralTargetSentiment(model=bad).ensure_loaded()

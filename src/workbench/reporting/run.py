@@ -124,11 +124,11 @@ def run_corpus_report(
 def _check_common(params: Mapping[str, Any]) -> None:
     from ..actors import load_actors
     from ..ner import check_name_finder
-    from ..sentiment import load_scorer
+    from ..sentiment import check_scorer
 
     if params["actors"]:
         load_actors(params["actors"])
-    load_scorer(params["sentiment"])  # loads the model: a missing or broken one fails here
+    check_scorer(params["sentiment"])  # a missing or changed model fails here, and no network is built
     check_name_finder(params["ner"])
 
 

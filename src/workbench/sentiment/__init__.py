@@ -32,6 +32,7 @@ __all__ = [
     "aggregate_actors",
     "bootstrap_intervals",
     "check_items",
+    "check_scorer",
     "load_scorer",
     "score_mentions",
     "scorer_record",
@@ -66,6 +67,21 @@ def load_scorer(name: str = "linear"):
     if hasattr(scorer, "ensure_loaded"):
         scorer.ensure_loaded()
     return scorer
+
+
+def check_scorer(name: str = "linear") -> None:
+    """Raise what :func:`load_scorer` would for backend ``name`` — an unknown backend, a
+    missing extra, a missing or changed model file — without building a network (a trained
+    model's files are checked against their recorded sha256; the linear model, a small
+    array file, is read)."""
+    try:
+        scorer = SCORERS[name]()
+    except KeyError:
+        raise ValueError(f"unknown sentiment backend {name!r}; choose from {', '.join(sorted(SCORERS))}") from None
+    if hasattr(scorer, "check_files"):
+        scorer.check_files()
+    elif hasattr(scorer, "ensure_loaded"):
+        scorer.ensure_loaded()
 
 
 def scorer_record(backend: str, scorer) -> dict:

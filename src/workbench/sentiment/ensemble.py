@@ -92,6 +92,21 @@ class NeuralEnsemble(Scorer):
         """
         if not self._needs_loading():
             return self
+        root, folders = self._member_folders()
+        self.members_ = [
+            NeuralTargetSentiment(model=folder, threads=self.threads, quantize=self.quantize).ensure_loaded()
+            for folder in folders
+        ]
+        self._describe(root)
+        return self
+
+    def check_files(self) -> None:
+        """Raise what :meth:`ensure_loaded` would, without building the members' networks."""
+        for folder in self._member_folders()[1]:
+            NeuralTargetSentiment(model=folder).check_files()
+
+    def _member_folders(self) -> tuple[Path | None, list[Path]]:
+        """The ensemble's folder (None for the default members in the cache) and the members'."""
         torch_module()
         if str(self.model) == "default":
             params = dict(self.member_params or {})
@@ -105,12 +120,7 @@ class NeuralEnsemble(Scorer):
             if not folders:
                 raise InputError(f"no trained neural sentiment model in {display_path(root)}; {TRAIN_HINT}",
                                  path=display_path(root))
-        self.members_ = [
-            NeuralTargetSentiment(model=folder, threads=self.threads, quantize=self.quantize).ensure_loaded()
-            for folder in folders
-        ]
-        self._describe(root)
-        return self
+        return root, folders
 
     def _describe(self, root: Path | None) -> None:
         members = [{"seed": m.info_["config"]["seed"], "chosen": m.info_["chosen"],

@@ -21,7 +21,6 @@ the workbench never imports this module unless the ``neural`` backend is asked f
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import os
@@ -32,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .._data import display_path
-from .._io import canonical_json, sha256_file, write_bytes_atomic, write_text_atomic
+from .._io import canonical_json, write_bytes_atomic, write_text_atomic
 from ..errors import InputError
 from ._items import LABELS, Item, check_items, check_labels, items_sha256
 from .base import Scorer
@@ -46,6 +45,7 @@ from .neural_parts import (
     TRAIN_HINT,
     WEIGHTS,
     cache_dir,
+    checked_model_folder,
     encoder_dir,
     length_bucketed_batches,
     shipped_data,
@@ -373,23 +373,7 @@ class NeuralTargetSentiment(Scorer):
         """
         if not self._needs_loading():
             return self
-        torch_module()
-        folder = default_model_dir() if str(self.model) == "default" else Path(self.model)
-        shown = display_path(folder)
-        if not (folder / WEIGHTS).is_file() or not (folder / CONFIG).is_file():
-            raise InputError(f"no trained neural sentiment model in {shown}; {TRAIN_HINT}", path=shown)
-        try:
-            info = json.loads((folder / CONFIG).read_text(encoding="utf-8"))
-            config = info["config"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"{shown}/{CONFIG}: not a neural model config ({type(exc).__name__}); {TRAIN_HINT}",
-                             path=shown) from None
-        if info.get("format") != MODEL_FORMAT:
-            raise InputError(f"{shown}: model format {info.get('format')!r}, expected {MODEL_FORMAT!r}; {TRAIN_HINT}",
-                             path=shown)
-        digest = sha256_file(folder / WEIGHTS)
-        if digest != info.get("weights_sha256"):
-            raise InputError(f"{shown}/{WEIGHTS}: sha256 differs from its config.json; {TRAIN_HINT}", path=shown)
+        folder, shown, info, config, digest = self._checked_files()
         self.max_length = config["max_length"]
         self._build(weights=folder / WEIGHTS)
         if self._encoder_sha != info.get("encoder_sha256"):
@@ -397,3 +381,17 @@ class NeuralTargetSentiment(Scorer):
         self.net_.eval()
         self.info_ = dict(info, folder=shown, weights_sha256=digest)
         return self
+
+    def check_files(self) -> None:
+        """Raise what :meth:`ensure_loaded` would for a missing extra, a missing or changed
+        model file or another encoder, without building the network (what a report checks
+        before its kernel starts)."""
+        _, shown, info, _, _ = self._checked_files()
+        if encoder_dir(self.encoder)[1] != info.get("encoder_sha256"):
+            raise InputError(f"{shown}: trained on another encoder than the one installed; {TRAIN_HINT}", path=shown)
+
+    def _checked_files(self) -> tuple[Path, str, dict, dict, str]:
+        """The model folder, as shown, its config.json and the weights' sha256, each checked."""
+        torch_module()
+        folder = default_model_dir() if str(self.model) == "default" else Path(self.model)
+        return (folder, *checked_model_folder(folder))

@@ -14,12 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from .._data import display_path
-from .._io import sha256_unchanged_file
+from .._io import sha256_file, sha256_unchanged_file
 from ..errors import InputError, MissingDependencyError
 from ._items import LABELS, Item, items_sha256
 
 __all__ = ["ENCODER_PACKAGE", "ENCODER_SHA256", "MODEL_FORMAT", "WEIGHTS", "CONFIG", "cache_dir", "encoder_dir",
-           "training_key", "shipped_data", "shipped_digests", "torch_module", "DEV_SPLITS", "TRAIN_SPLIT"]
+           "training_key", "shipped_data", "shipped_digests", "torch_module", "checked_model_folder", "DEV_SPLITS",
+           "TRAIN_SPLIT"]
 
 log = logging.getLogger(__name__)
 
@@ -147,3 +148,25 @@ def target_head_net(torch, encoder, hidden: int):
             return self.classifier(self.dropout(torch.cat([states[:, 0], mean, tmean], dim=-1)))
 
     return TargetHeadNet()
+
+
+def checked_model_folder(folder: Path) -> tuple[str, dict, dict, str]:
+    """A trained model's folder checked: both files there, config.json readable and of this
+    format, the weights' sha256 the one it records. Returns the folder as shown, the
+    config file's content, its ``config`` and the weights' sha256."""
+    shown = display_path(folder)
+    if not (folder / WEIGHTS).is_file() or not (folder / CONFIG).is_file():
+        raise InputError(f"no trained neural sentiment model in {shown}; {TRAIN_HINT}", path=shown)
+    try:
+        info = json.loads((folder / CONFIG).read_text(encoding="utf-8"))
+        config = info["config"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{shown}/{CONFIG}: not a neural model config ({type(exc).__name__}); {TRAIN_HINT}",
+                         path=shown) from None
+    if info.get("format") != MODEL_FORMAT:
+        raise InputError(f"{shown}: model format {info.get('format')!r}, expected {MODEL_FORMAT!r}; {TRAIN_HINT}",
+                         path=shown)
+    digest = sha256_file(folder / WEIGHTS)
+    if digest != info.get("weights_sha256"):
+        raise InputError(f"{shown}/{WEIGHTS}: sha256 differs from its config.json; {TRAIN_HINT}", path=shown)
+    return shown, info, config, digest
