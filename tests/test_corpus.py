@@ -71,7 +71,8 @@ def test_corpus_analysis_tables(corpus_analysis):
     assert list(c.articles["id"]) == ["a1", "a2", "a3", "a6", "a7"]
     assert len(c.skipped) == 3 and c.parameters["topics_fitted"] == 2
     assert set(c.articles["topic"]) <= {0, 1} and c.topics["size"].sum() == 5
-    assert {"Niger", "Russia", "United States", "Mali"} <= set(c.actors["actor"])
+    assert {"Niger", "Russia", "United States", "Mali"} <= set(c.rollup["actor"])
+    assert c.actors is c.rollup  # the rolled-up table has the article's name, the old one kept
     assert set(c.mentions["article"]) <= set(c.articles["id"])
     assert {"2024-03", "2024-04", "2024-05"} == set(c.actor_time["month"])
     russia = c.evidence[c.evidence["actor"] == "Russia"]

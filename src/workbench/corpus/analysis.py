@@ -44,7 +44,9 @@ class CorpusAnalysis:
         topic_model: The model fitted across articles.
         topics: Topics with label, terms, weight, coherence and size (articles dominated).
         mentions: Every mention with its article id and date (large: saved as Parquet).
-        actors: One row per rolled-up actor over the corpus.
+        rollup: One row per rolled-up actor over the corpus (the name ``Analysis.rollup`` has for
+            one article; ``actors`` is kept as another name for it, which the shipped corpus
+            notebook reads).
         actor_topics: Rolled-up actor × topic: mentions and mean polarity.
         actor_time: Rolled-up actor × month: mentions and mean polarity (dated articles only).
         evidence: Per actor its most positive and most negative sentences (one entry per sentence),
@@ -65,7 +67,7 @@ class CorpusAnalysis:
     topic_model: TopicModel
     topics: pd.DataFrame
     mentions: pd.DataFrame
-    actors: pd.DataFrame
+    rollup: pd.DataFrame
     actor_topics: pd.DataFrame
     actor_time: pd.DataFrame
     evidence: pd.DataFrame
@@ -77,6 +79,12 @@ class CorpusAnalysis:
     notes: list[str] = field(default_factory=list)
     comparison: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COMPARISON_COLUMNS))
     differences: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DIFFERENCE_COLUMNS))
+
+    @property
+    def actors(self) -> pd.DataFrame:
+        """:attr:`rollup`, by the name the shipped corpus report notebook reads (renaming it
+        there would change every corpus report's bytes)."""
+        return self.rollup
 
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable results (``results.json``); mentions go to Parquet."""
@@ -91,7 +99,7 @@ class CorpusAnalysis:
             "topic_quality": {"diversity": model.diversity_, "stability": model.stability_,
                               "mean_coherence": float(np.mean(model.coherence_))},
             "articles": self.articles.to_dict(orient="records"),
-            "actors": self.actors.drop(columns=["evidence"]).to_dict(orient="records"),
+            "actors": self.rollup.drop(columns=["evidence"]).to_dict(orient="records"),
             "actor_topics": self.actor_topics.to_dict(orient="records"),
             "actor_time": self.actor_time.to_dict(orient="records"),
             "evidence": self.evidence.to_dict(orient="records"),
@@ -103,7 +111,7 @@ class CorpusAnalysis:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables a reader takes away, by file name (the mentions are in Parquet)."""
-        return {"actors": self.actors.drop(columns=["evidence"]), "articles": self.articles, "topics": self.topics,
+        return {"actors": self.rollup.drop(columns=["evidence"]), "articles": self.articles, "topics": self.topics,
                 "actor_topics": self.actor_topics, "actor_time": self.actor_time, "evidence": self.evidence,
                 "quotes": self.quotes, "sources_compared": self.comparison, "source_differences": self.differences}
 
@@ -122,7 +130,7 @@ class CorpusAnalysis:
 
     def __repr__(self) -> str:
         return (f"CorpusAnalysis(articles={len(self.articles)}, topics={len(self.topics)}, "
-                f"actors={len(self.actors)}, mentions={len(self.mentions)}, skipped={len(self.skipped)})")
+                f"actors={len(self.rollup)}, mentions={len(self.mentions)}, skipped={len(self.skipped)})")
 
 
 @frozen_heap()  # the heap before the call (libraries, models) is not scanned by the GC during it
@@ -232,7 +240,7 @@ def analyze_corpus(
         topic_model=model,
         topics=topics,
         mentions=table,
-        actors=rollup,
+        rollup=rollup,
         actor_topics=grouped(table, ["root", "topic"]),
         actor_time=actor_time,
         evidence=evidence,

@@ -39,7 +39,7 @@ def write_index(output_dir: Path, results: Sequence) -> Path:
         if entry["status"] == "ok" and results_file.is_file():
             data = json.loads(results_file.read_text(encoding="utf-8"))
             entry["title"] = data["article"]["title"]
-            entry["top_actors"] = [a["actor"] for a in data.get("actors_rollup", data.get("actors", []))[:3]]
+            entry["top_actors"] = [a["actor"] for a in data.get("actors_rollup", [])[:3]]  # article reports only
         rows.append(entry)
     write_text_atomic(output_dir / "index.json", canonical_json({"reports": rows}))
     body = "".join(

@@ -39,7 +39,7 @@ def actor_topic_html(corpus, *, top: int = 12) -> str:
     """Mean polarity of the most mentioned actors within each topic (mentions in brackets)."""
     if corpus.actor_topics.empty:
         return "<p>No actor mentioned.</p>"
-    actors = list(corpus.actors["actor"].head(top))
+    actors = list(corpus.rollup["actor"].head(top))
     labels = dict(zip(corpus.topics["id"], corpus.topics["label"]))
     cells = corpus.actor_topics[corpus.actor_topics["root"].isin(actors)]
     shown = cells.assign(value=[f"{s:+.2f} ({m})" for s, m in zip(cells["score"], cells["mentions"])])
@@ -55,7 +55,7 @@ def actor_time_html(corpus, *, top: int = 5) -> str:
         return "<p>No article has a date, so there is nothing to show over time.</p>"
     from ..plots import actor_time_figure
 
-    return figure_html(actor_time_figure(corpus.actor_time, list(corpus.actors["actor"].head(top))),
+    return figure_html(actor_time_figure(corpus.actor_time, list(corpus.rollup["actor"].head(top))),
                        alt="actors over time")
 
 
@@ -90,7 +90,7 @@ def compare_sources_html(corpus) -> str:
 def corpus_evidence_html(corpus, *, top: int = 8) -> str:
     """The most negative and most positive sentences about the most mentioned actors."""
     blocks = []
-    for actor in corpus.actors["actor"].head(top):
+    for actor in corpus.rollup["actor"].head(top):
         rows = corpus.evidence[corpus.evidence["actor"] == actor]
         items = "".join(
             f'<li><mark style="background:{LABEL_COLOURS[r.side]}">{r.polarity:+.2f}</mark> '
