@@ -60,10 +60,7 @@ def load_scorer(name: str = "linear"):
         ValueError: the backend is unknown.
         InputError: its model file is missing or broken (said here, before any scoring).
     """
-    try:
-        scorer = SCORERS[name]()
-    except KeyError:
-        raise ValueError(f"unknown sentiment backend {name!r}; choose from {', '.join(sorted(SCORERS))}") from None
+    scorer = _new_scorer(name)
     if hasattr(scorer, "ensure_loaded"):
         scorer.ensure_loaded()
     return scorer
@@ -74,14 +71,18 @@ def check_scorer(name: str = "linear") -> None:
     missing extra, a missing or changed model file — without building a network (a trained
     model's files are checked against their recorded sha256; the linear model, a small
     array file, is read)."""
-    try:
-        scorer = SCORERS[name]()
-    except KeyError:
-        raise ValueError(f"unknown sentiment backend {name!r}; choose from {', '.join(sorted(SCORERS))}") from None
+    scorer = _new_scorer(name)
     if hasattr(scorer, "check_files"):
         scorer.check_files()
     elif hasattr(scorer, "ensure_loaded"):
         scorer.ensure_loaded()
+
+
+def _new_scorer(name: str):
+    try:
+        return SCORERS[name]()
+    except KeyError:
+        raise ValueError(f"unknown sentiment backend {name!r}; choose from {', '.join(sorted(SCORERS))}") from None
 
 
 def scorer_record(backend: str, scorer) -> dict:
