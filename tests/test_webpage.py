@@ -2,6 +2,7 @@
 and web archives as corpora (issue 13). The pages are fixtures of our own."""
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
@@ -11,10 +12,11 @@ import pytest
 
 from workbench import analyze, load_article
 from workbench.corpus import read_corpus
+from workbench.decoding import decode_html
 from workbench.errors import InputError
 from workbench.loading import PAGE_FURNITURE, article_from_page
 from workbench.views import byline_html, findings_html, removed_html
-from workbench.webpage import MAX_DROPPED_LISTED, decode_html, strip_site_suffix
+from workbench.webpage import MAX_DROPPED_LISTED, strip_site_suffix
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NEWS_PAGE = FIXTURES / "web" / "news_page.html"
@@ -142,11 +144,19 @@ def test_a_server_charset_takes_the_place_of_the_page_declaration():
     assert decode_html(raw, "p", charset="windows-1252") == (raw.decode("windows-1252"), "windows-1252 (declared)")
 
 
-def test_an_undeclared_legacy_page_is_detected(tmp_path):
-    text = ("<p>Les d\u00e9put\u00e9s ont adopt\u00e9 \u00e0 une large majorit\u00e9 le projet de loi, "
-            "apr\u00e8s un d\u00e9bat tr\u00e8s anim\u00e9 \u00e0 l\u2019Assembl\u00e9e.</p>") * 5
-    art = load_article(_page(tmp_path, "page.html", text, "windows-1252"))
-    assert art.encoding.endswith("(detected)") and "\x00" not in art.body
+@pytest.mark.parametrize("text, encoding", [
+    ("<p>Les d\u00e9put\u00e9s ont adopt\u00e9 \u00e0 une large majorit\u00e9 le projet de loi, "
+     "apr\u00e8s un d\u00e9bat tr\u00e8s anim\u00e9 \u00e0 l\u2019Assembl\u00e9e.</p>", "windows-1252"),
+    ("<p>The caf\u00e9 owners won their \u201crent\u201d case.</p>", "windows-1252"),
+    ('<html lang="pl"><p>Pa\u0144stwo \u017c\u0105da od rz\u0105du wyja\u015bnie\u0144.</p></html>', "windows-1250"),
+    ("<p>\u041f\u0440\u0435\u0437\u0438\u0434\u0435\u043d\u0442 \u0420\u043e\u0441\u0441\u0438\u0438 "
+     "\u0437\u0430\u044f\u0432\u0438\u043b \u0432 \u0447\u0435\u0442\u0432\u0435\u0440\u0433.</p>", "windows-1251"),
+])
+def test_an_undeclared_legacy_page_is_read_as_browsers_read_it(text, encoding):
+    raw = (text * 3).encode(encoding)
+    decoded, used = decode_html(raw, "page.html")
+    assert decoded == text * 3 and used.endswith("(detected)")
+    assert codecs.lookup(used.split()[0]).name == codecs.lookup(encoding).name
 
 
 def test_plain_text_stays_strict_with_a_hint_that_fits_the_bytes(tmp_path):

@@ -193,6 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     level = logging.INFO if args.verbose else logging.ERROR if args.quiet else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:  # the extractor's own notes ("discarding data: None") say nothing to a user;
+        for name in ("trafilatura", "htmldate", "courlan"):  # what matters is in the page's warnings
+            logging.getLogger(name).setLevel(logging.ERROR)
     if args.quiet:
         import warnings
 

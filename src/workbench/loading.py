@@ -23,8 +23,9 @@ from pathlib import Path
 
 from ._data import DEFAULT_ARTICLE, data_path, display_path
 from ._io import read_user_file
+from .decoding import detected_encoding
 from .errors import InputError
-from .webpage import detected_encoding, read_page
+from .webpage import read_page
 
 __all__ = [
     "Article",

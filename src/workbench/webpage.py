@@ -6,25 +6,21 @@ comments left out and recall favoured. The page's visible text is walked once mo
 that what the extractor dropped is reported (:attr:`Page.dropped`), and an extraction
 that keeps very little is a warning, never a silent near-empty article.
 
-Bytes are decoded by their byte-order mark; else as UTF-8 when they are valid UTF-8
-(bytes of a legacy encoding beyond ASCII almost never are, while pages that declare a
-legacy encoding but are UTF-8 are common); else by the page's own ``<meta charset>`` (or
-``http-equiv`` Content-Type) declaration, read as browsers read it ("iso-8859-1" is
-windows-1252); else by the encoding charset_normalizer detects. :attr:`Page.encoding`
-records which, e.g. "windows-1252 (declared)".
+The bytes are decoded by :func:`workbench.decoding.decode_html`; :attr:`Page.encoding`
+records the encoding used and how it was chosen, e.g. "windows-1252 (declared)".
 """
 from __future__ import annotations
 
-import codecs
 import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from .decoding import decode_html
 from .errors import InputError
 
-__all__ = ["Page", "read_page", "decode_html", "detected_encoding", "strip_site_suffix", "MAX_DROPPED_LISTED"]
+__all__ = ["Page", "read_page", "strip_site_suffix", "MAX_DROPPED_LISTED", "TRAFILATURA_OPTIONS"]
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +29,6 @@ MAX_DROPPED_LISTED = 200
 _DROPPED_CHARS = 300
 #: An extraction keeping fewer words, or less than this share of the page's visible words, is a warning.
 MIN_WORDS, MIN_SHARE = 50, 0.10
-
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
-# <meta charset=x> or <meta http-equiv="Content-Type" content="text/html; charset=x">, in the page's head.
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,512}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.+-]{1,40})""", re.I)
-_PRESCAN_BYTES = 16_384
-# Labels the WHATWG Encoding standard reads as windows-1252 (what browsers do, and what these pages mean).
-_WINDOWS_1252 = {"ascii", "us-ascii", "ansi_x3.4-1968", "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "l1",
-                 "cp819", "ibm819", "csisolatin1", "iso-ir-100", "windows-1252", "cp1252", "x-cp1252"}
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object", "canvas",
                    "select", "textarea"})
@@ -91,68 +79,6 @@ class Page:
     kept_words: int
     warnings: tuple[str, ...]
     paragraph_lines: tuple[int, ...] = ()
-
-
-def decode_html(raw: bytes, source: str, charset: str = "") -> tuple[str, str]:
-    """The page as text, and the encoding used with how it was chosen. ``charset`` is
-    the server's declaration (HTTP Content-Type); it takes the place of the page's own.
-
-    Raises:
-        InputError: binary data (NUL bytes outside UTF-16), or bytes no encoding reads.
-    """
-    for bom, name in _BOMS:
-        if raw.startswith(bom):
-            try:
-                return raw[len(bom):].decode(name), f"{name} (byte-order mark)"
-            except UnicodeDecodeError:
-                raise InputError(f"{source}: starts with a {name} byte-order mark but is not valid {name}") from None
-    if b"\x00" in raw:
-        raise InputError(f"{source}: looks like a binary file (it contains NUL bytes), not a web page")
-    declared = _encoding_label(charset) if charset else _declared_encoding(raw[:_PRESCAN_BYTES])
-    if raw.isascii():
-        return raw.decode("ascii"), f"{declared} (declared)" if declared else "utf-8"
-    try:  # valid UTF-8 beyond ASCII is UTF-8 whatever the page declares (legacy bytes almost never are)
-        return raw.decode("utf-8"), "utf-8" if declared in (
-            "",
-            "utf-8",
-        ) else f"utf-8 (valid UTF-8; declared {declared})"
-    except UnicodeDecodeError:
-        pass
-    if declared and declared != "utf-8":
-        try:
-            return raw.decode(declared), f"{declared} (declared)"
-        except UnicodeDecodeError:
-            log.info("%s: not valid %s as declared; detecting", source, declared)
-    guess = detected_encoding(raw)
-    if guess:
-        return raw.decode(guess, errors="replace"), f"{guess} (detected)"
-    raise InputError(f"{source}: the page's encoding could not be found (no valid declaration, not UTF-8)")
-
-
-def _declared_encoding(head: bytes) -> str:
-    match = _META_CHARSET.search(head)
-    return _encoding_label(match.group(1).decode("ascii")) if match else ""
-
-
-def _encoding_label(label: str) -> str:
-    """The codec a declared label names, as browsers read labels ("" when unknown)."""
-    label = label.strip().lower()
-    if label in _WINDOWS_1252:
-        return "windows-1252"
-    if label.startswith(("utf-16", "utf-32")):  # a page whose meta tag reads as ASCII is not UTF-16 (WHATWG)
-        return "utf-8"
-    try:
-        return codecs.lookup(label).name.replace("_", "-")
-    except LookupError:
-        return ""
-
-
-def detected_encoding(raw: bytes) -> str:
-    """The encoding charset_normalizer finds most likely for the bytes ("" when none fits)."""
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(raw[:200_000]).best()
-    return codecs.lookup(best.encoding).name.replace("_", "-") if best else ""
 
 
 def strip_site_suffix(title: str, site_name: str = "", url: str = "") -> str:
