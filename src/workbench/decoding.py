@@ -65,7 +65,7 @@ def decode_html(raw: bytes, source: str, charset: str = "") -> tuple[str, str]:
             return raw.decode(declared), f"{declared} (declared)"
         except UnicodeDecodeError:
             log.info("%s: not valid %s as declared; detecting", source, declared)
-    guess = _legacy_encoding(raw)
+    guess = detected_encoding(raw)
     if guess:
         return raw.decode(guess, errors="replace"), f"{guess} (detected)"
     raise InputError(f"{source}: the page's encoding could not be found (no valid declaration, not UTF-8)")
@@ -89,11 +89,12 @@ def _encoding_label(label: str) -> str:
         return ""
 
 
-def _legacy_encoding(raw: bytes) -> str:
-    """The legacy encoding of an undeclared page that is not UTF-8: the one browsers fall
-    back to for the page's declared language (windows-1252 for most, as WHATWG's table
-    gives), unless charset_normalizer finds one that reads the bytes clearly better (a
-    short text fits several single-byte encodings equally well; the language decides then)."""
+def detected_encoding(raw: bytes) -> str:
+    """The legacy encoding of bytes that are not UTF-8 and declare none: the one browsers
+    fall back to for the page's ``<html lang>`` (windows-1252 for most, and for plain text,
+    as WHATWG's table gives), unless charset_normalizer finds one that reads the bytes
+    clearly better (a short text fits several single-byte encodings equally well; the
+    language decides then). "" when no encoding reads them."""
     from charset_normalizer import from_bytes
 
     sample = raw[:200_000]
@@ -103,12 +104,4 @@ def _legacy_encoding(raw: bytes) -> str:
     fits = from_bytes(sample, cp_isolation=[fallback]).best()
     if fits is not None and (best is None or fits.chaos <= best.chaos + 0.01):
         return fallback
-    return codecs.lookup(best.encoding).name.replace("_", "-") if best else ""
-
-
-def detected_encoding(raw: bytes) -> str:
-    """The encoding charset_normalizer finds most likely for the bytes ("" when none fits)."""
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(raw[:200_000]).best()
     return codecs.lookup(best.encoding).name.replace("_", "-") if best else ""
