@@ -1,10 +1,8 @@
 """Batch runs, the index page, Dask, manifest and verify (real kernels: slow)."""
 import json
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ from workbench import InputError, ParameterError
 from workbench.cli import main
 from workbench.reporting.batch import plan_jobs, read_grid, run_batch
 
-from .conftest import ROOT, SEED_PATH
+from .conftest import ROOT, SEED_PATH, LocalDaskCluster
 
 WORKBENCH = Path(sys.executable).with_name("workbench")
 SECOND = ROOT / "data" / "examples" / "sahel-security-briefing.txt"
@@ -119,46 +117,13 @@ def test_verify_passes_then_names_the_changed_file(batch_dir, capsys):
         verify_report(out / "no-such-report")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_batch_on_a_local_dask_cluster(tmp_path):
-    pytest.importorskip("distributed")
-    port = _free_port()
-    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
-                                  "--port", str(port), "--no-dashboard"], stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)
-    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", f"tcp://127.0.0.1:{port}",
-                               "--nworkers", "2", "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        from distributed import Client
-
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with Client(f"tcp://127.0.0.1:{port}", timeout=5) as client:
-                    client.wait_for_workers(2, timeout=30)
-                break
-            except (OSError, TimeoutError):
-                if time.monotonic() > deadline:
-                    pytest.fail("the local Dask cluster did not start")
-                time.sleep(1)
-        results = run_batch([SEED_PATH, SECOND], output_dir=tmp_path, scheduler=f"tcp://127.0.0.1:{port}")
+    with LocalDaskCluster() as cluster:
+        cluster.add_workers(2)
+        results = run_batch([SEED_PATH, SECOND], output_dir=tmp_path, scheduler=cluster.address)
         assert [r.status for r in results] == ["ok", "ok"]
         local = run_batch([SEED_PATH], output_dir=tmp_path / "local")
         assert local[0].status == "ok"
         same = tmp_path / "us-niger-troop-withdrawal"
         assert (same / "report.html").read_bytes() == (tmp_path / "local" / same.name / "report.html").read_bytes()
-    finally:
-        for process in (worker, scheduler):
-            process.terminate()
-        for process in (worker, scheduler):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()

@@ -114,3 +114,11 @@ def test_scheduler_without_the_dask_extra_is_one_line(tmp_path, capsys, monkeypa
     code = main(["batch", str(SEED_PATH), "--scheduler", "tcp://127.0.0.1:1", "-o", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "pip install 'workbench[dask]'" in err, err
+    code = main(["report", "--corpus", str(tmp_path), "--scheduler", "tcp://127.0.0.1:1", "-o", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "pip install 'workbench[dask]'" in err, err
+
+
+def test_scheduler_is_for_corpus_reports(capsys):
+    assert main(["report", "x.txt", "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "--scheduler works with --corpus" in capsys.readouterr().err

@@ -31,7 +31,7 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
-__all__ = ["Workers", "effective_jobs", "frozen_heap", "worker_state"]
+__all__ = ["Workers", "effective_jobs", "frozen_heap", "worker_state", "call_recording_warnings", "rewarn"]
 
 _STATE: dict[str, Any] = {}
 _ACTIVE = threading.local()  # .stack: the Workers with processes entered in this thread
@@ -90,10 +90,19 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _call(fn: Callable, args: tuple) -> tuple[Any, list[warnings.WarningMessage]]:
+def call_recording_warnings(fn: Callable, args: tuple) -> tuple[Any, list[warnings.WarningMessage]]:
+    """``fn(*args)`` and the warnings it raised (a task's, in a worker)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         return fn(*args), caught
+
+
+def rewarn(value: Any, caught: list[warnings.WarningMessage]) -> Any:
+    """``value``, after raising ``caught`` (a task's warnings) again here, through this
+    process's filters ("default" shows each once, as without workers)."""
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, registry=_WARNED)
+    return value
 
 
 class Workers:
@@ -152,7 +161,7 @@ class Workers:
     def submit(self, fn: Callable, *args: Any) -> Future:
         """Start ``fn(*args)`` in a worker (inline: run it now)."""
         if self._pool is not None:
-            return self._pool.submit(_call, fn, args)
+            return self._pool.submit(call_recording_warnings, fn, args)
         future: Future = Future()
         try:
             future.set_result((fn(*args), []))  # its warnings are shown as they happen
@@ -163,7 +172,4 @@ class Workers:
     @staticmethod
     def result(future: Future) -> Any:
         """The task's return value (its exception raised here), its warnings re-raised."""
-        value, caught = future.result()
-        for w in caught:  # through the caller's filters; "default" shows each once, as without workers
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, registry=_WARNED)
-        return value
+        return rewarn(*future.result())

@@ -67,6 +67,10 @@ def _build_parser() -> argparse.ArgumentParser:
         "(runs notebooks/corpus_report.ipynb; parameters below under 'corpus parameters')",
     )
     report.add_argument("-o", "--output-dir", default="reports", metavar="DIR", help="default: reports/")
+    report.add_argument("--scheduler", metavar="ADDRESS",
+                        help="with --corpus: the per-article work on a Dask distributed scheduler, e.g. "
+                        "tcp://host:8786 "
+                        "(the same results as on this machine)")
     report.add_argument(
         "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
         help="set a report parameter (repeatable)",
@@ -221,9 +225,16 @@ def _run(args: argparse.Namespace) -> int:
                 if args.article:
                     raise WorkbenchError("give an article or --corpus, not both")
                 params = parse_parameter_values(args.parameter, parameters_of("corpus"))
+                if args.scheduler:
+                    from ._cluster import require_dask
+
+                    require_dask()  # before a kernel starts
+                    params["scheduler"] = args.scheduler
                 folder = run_corpus_report(args.corpus, output_dir=args.output_dir, parameters=params,
                                            progress=progress)
             else:
+                if args.scheduler:
+                    raise WorkbenchError("--scheduler works with --corpus (for many articles use workbench batch)")
                 params = parse_parameter_values(args.parameter)
                 folder = run_report(args.article, output_dir=args.output_dir, parameters=params, progress=progress)
             print(display_path(folder / "report.html"))

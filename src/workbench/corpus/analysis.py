@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._cluster import ClusterWorkers
 from .._data import display_path
 from .._io import write_bytes_atomic, write_csv_tables, write_json_atomic
 from .._parallel import Workers, frozen_heap
@@ -145,6 +146,7 @@ def analyze_corpus(
     seed: int = _DEFAULTS["seed"],
     strict: bool = bool(_DEFAULTS["strict"]),
     compare: str = _DEFAULTS["compare"],
+    scheduler: str | None = _DEFAULTS["scheduler"] or None,
     progress: bool = False,
     n_jobs: int | None = -1,
     chunk_size: int = 256,
@@ -171,6 +173,9 @@ def analyze_corpus(
         strict: Reject the corpus on the first malformed record instead of skipping it.
         compare: The record field whose values are compared ("source", or any other field
             of the records, such as a CSV's ``category`` column); see ``comparison``.
+        scheduler: Address of a Dask distributed scheduler (``tcp://host:8786``): the
+            per-article work and the actor summary run on its workers (extra ``[dask]``),
+            with the same results as here; None or "" for this machine's processes.
         progress: Show progress bars.
         n_jobs: Processes, as in scikit-learn (-1: every core; 1: no worker processes;
             workers are forked, on Linux only: elsewhere everything runs here).
@@ -194,7 +199,7 @@ def analyze_corpus(
     # topic refits, while this process fits the topics.
     # A scorer that survives a fork scores in the workers; others (torch) in this process.
     state = {"matcher": matcher, "scorer": scorer if getattr(scorer, "fork_safe", True) else None}
-    with Workers(n_jobs, state=state) as workers:
+    with (ClusterWorkers(scheduler, state=state) if scheduler else Workers(n_jobs, state=state)) as workers:
         bodies = analysed_bodies(path, tables, workers, scorer=scorer, strict=strict, compare=compare,
                                   chunk_size=chunk_size,
                                   progress=progress, when_read=when_read)
