@@ -156,22 +156,24 @@ def test_a_scorer_that_may_not_be_forked_scores_in_the_main_process(monkeypatch)
     assert (result.mentions["label"] == "neutral").all() and (result.mentions["polarity"] == 0).all()
 
 
-def test_a_lone_surname_joins_the_one_full_name_of_the_corpus():
-    import pandas as pd
+def test_a_lone_surname_joins_the_one_full_name_of_the_corpus(tmp_path):
+    from collections import Counter
 
-    from workbench.corpus import merged_surnames
+    from workbench.corpus import merged_names
 
-    rows = [("a1", "Tony Blair", "person", "Tony Blair")] * 9 + [("a2", "Cherie Blair", "person", "Cherie Blair"),
-            ("a3", "Blair", "person", "Blair"), ("a3", "Brown", "person", "Brown"), ("a4", "Blair", "country", "Blair")]
-    frame = pd.DataFrame(rows, columns=["article", "actor", "type", "root"])
-    merged = merged_surnames(frame)
-    assert list(merged["actor"][9:]) == ["Cherie Blair", "Tony Blair", "Brown", "Blair"]
-    assert merged["root"].iloc[10] == "Tony Blair"
-    frame.loc[9, "actor"] = frame.loc[9, "root"] = "Tony Blair"
-    assert merged_surnames(frame.iloc[[0, 11]])["actor"].tolist() == ["Tony Blair", "Brown"]
-    rare = pd.DataFrame([("x", n, "person", n) for n in ["Ann Lee"] * 5 + ["Bo Lee"] * 5 + ["Lee"]],
-                        columns=["article", "actor", "type", "root"])
-    assert merged_surnames(rare)["actor"].iloc[-1] == "Lee"  # two full names share it: left alone
+    counts = Counter({"Tony Blair": 9, "Cherie Blair": 1, "Blair": 1, "Brown": 1})
+    assert merged_names(counts) == {"Blair": "Tony Blair"}
+    assert merged_names(Counter({"Tony Blair": 1, "Brown": 1})) == {}
+    assert merged_names(Counter({"Ann Lee": 5, "Bo Lee": 5, "Lee": 1})) == {}  # two full names share it: left alone
+    records = [{"id": "a1", "text": "Prime Minister Tony Blair met voters in Leeds. Tony Blair said it would work."},
+               {"id": "a2", "text": "Mr Blair was praised by MPs in London on Monday."}]
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    result = analyze_corpus(path, n_topics=1, n_boot=50)
+    people = result.mentions[result.mentions["type"] == "person"]
+    assert set(people["actor"]) == {"Tony Blair"} and set(people["article"]) == {"a1", "a2"}
+    blair = result.rollup.set_index("actor").loc["Tony Blair"]
+    assert blair["mentions"] == len(people) and blair["units"] == 2 and "Blair" not in set(result.rollup["actor"])
 
 
 def test_evidence_cites_each_sentence_once_and_by_title(tmp_path):

@@ -9,7 +9,7 @@ and group, so it depends on nothing else.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,45 +22,41 @@ COMPARISON_COLUMNS = ["actor", "group", "mentions", "articles", "score", "ci_low
 DIFFERENCE_COLUMNS = ["actor", "group_a", "group_b", "score_a", "score_b", "difference", "ci_low", "ci_high"]
 
 
-def compare_groups(mentions: pd.DataFrame, group_of: Mapping[str, str], *, top: int = 10, n_boot: int = 1000,
-                   seed: int = 0, confidence: float = 0.95, min_units: int = MIN_UNITS
-                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def compare_groups(units: pd.DataFrame, groups: Sequence[str], *, top: int = 10, n_boot: int = 1000, seed: int = 0,
+                   confidence: float = 0.95, min_units: int = MIN_UNITS) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per (actor, group) scores with intervals, and the difference between the two
     largest groups per actor; both empty when fewer than two groups have articles.
 
     Args:
-        mentions: Scored corpus mentions with ``article``, ``root`` and ``polarity``.
-        group_of: Article id → its group (e.g. the record's ``source``); articles with no
-            group ("") are left out.
+        units: Per actor and article: ``actor``, ``position`` (the article's place in the
+            corpus), ``sum`` (its mentions' polarity summed) and ``size`` (their number),
+            sorted by actor and position (:meth:`workbench.corpus.tally.ActorTally.unit_table`).
+        groups: Each article's group, by position (e.g. the record's ``source``); articles
+            with no group ("") are left out.
         top: How many actors, by mentions across the corpus.
         min_units: Fewest articles of a group for an interval (else NaN, "too few").
     """
-    sizes = pd.Series([g for g in group_of.values() if g]).value_counts()
-    if len(sizes) < 2 or mentions.empty:
+    sizes = pd.Series([g for g in groups if g]).value_counts()
+    if len(sizes) < 2 or units.empty:
         return pd.DataFrame(columns=COMPARISON_COLUMNS), pd.DataFrame(columns=DIFFERENCE_COLUMNS)
-    groups = sorted(sizes.index)
+    names = sorted(sizes.index)
     largest = sorted(sizes.index, key=lambda g: (-sizes[g], g))[:2]
-    table = mentions.assign(group=mentions["article"].map(group_of).fillna(""))
+    table = units.assign(group=pd.Series(groups, dtype=object).to_numpy()[units["position"].to_numpy()])
     table = table[table["group"] != ""]
-    counts = table["root"].value_counts()
+    counts = table.groupby("actor", sort=True)["size"].sum()
     actors = sorted(counts.index, key=lambda a: (-counts[a], a))[:top]
     alpha = (1 - confidence) / 2
     rows, differences = [], []
-    for actor in actors:
+    for actor, of_actor in table[table["actor"].isin(actors)].groupby("actor", sort=False):
         draws: dict[str, np.ndarray] = {}
-        for group in groups:
-            part = table[(table["root"] == actor) & (table["group"] == group)]
-            if part.empty:
-                continue
-            by_article = part.groupby("article", sort=True)["polarity"].agg(["sum", "size"])
-            sums, units = by_article["sum"].to_numpy(float), by_article["size"].to_numpy(float)
-            score = float(sums.sum() / units.sum())
+        for group, part in of_actor.groupby("group", sort=True):  # articles in corpus order
+            sums, n = part["sum"].to_numpy(float), part["size"].to_numpy(float)
+            score = float(sums.sum() / n.sum())
             low = high = float("nan")
             if len(sums) >= min_units and n_boot > 0:  # n_boot=0: scores without intervals
-                draws[group] = resampled_means(sums[None], units[None], [f"{actor}\0{group}"], n_boot=n_boot,
-                                               seed=seed)[0]
+                draws[group] = resampled_means(sums[None], n[None], [f"{actor}\0{group}"], n_boot=n_boot, seed=seed)[0]
                 low, high = (float(q) for q in np.quantile(draws[group], [alpha, 1 - alpha]))
-            rows.append([actor, group, len(part), len(sums), score, low, high])
+            rows.append([actor, group, int(n.sum()), len(sums), score, low, high])
         a, b = largest
         scores = {r[1]: r[4] for r in rows if r[0] == actor}
         if a in scores and b in scores:
@@ -68,4 +64,7 @@ def compare_groups(mentions: pd.DataFrame, group_of: Mapping[str, str], *, top: 
             if a in draws and b in draws:
                 low, high = (float(q) for q in np.quantile(draws[a] - draws[b], [alpha, 1 - alpha]))
             differences.append([actor, a, b, scores[a], scores[b], scores[a] - scores[b], low, high])
+    order = {actor: i for i, actor in enumerate(actors)}
+    rows.sort(key=lambda r: (order[r[0]], names.index(r[1])))
+    differences.sort(key=lambda r: order[r[0]])
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS), pd.DataFrame(differences, columns=DIFFERENCE_COLUMNS)

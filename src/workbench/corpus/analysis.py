@@ -16,14 +16,16 @@ from .._cluster import ClusterWorkers
 from .._data import display_path
 from .._io import write_bytes_atomic, write_csv_tables, write_json_atomic
 from .._parallel import Workers, frozen_heap
-from ..actors import ActorMatcher, mention_table
+from ..actors import ActorMatcher
 from ..compare import COMPARISON_COLUMNS, DIFFERENCE_COLUMNS, compare_groups
 from ..errors import InputError
 from ..parameters import defaults_of
-from ..sentiment import add_scores, load_scorer, scorer_record
+from ..sentiment import load_scorer, scorer_record
 from ..topics import TopicModel
-from .chunks import ChunkTables, analysed_bodies, grouped, joined, merged_surnames, summarise
+from .chunks import MENTION_TABLE_COLUMNS, ChunkTables, analysed_bodies, joined, summarise
 from .readers import Skipped
+from .store import MentionStore
+from .tally import merged_names
 
 __all__ = ["CorpusAnalysis", "analyze_corpus"]
 
@@ -44,7 +46,8 @@ class CorpusAnalysis:
             paragraphs, mentions, topic.
         topic_model: The model fitted across articles.
         topics: Topics with label, terms, weight, coherence and size (articles dominated).
-        mentions: Every mention with its article id and date (large: saved as Parquet).
+        mention_store: Every mention with its article id, date and topic, in a Parquet file
+            (:attr:`mentions` reads it whole; :meth:`write` copies it).
         rollup: One row per rolled-up actor over the corpus (the name ``Analysis.rollup`` has for
             one article; ``actors`` is kept as another name for it, which the shipped corpus
             notebook reads).
@@ -67,7 +70,7 @@ class CorpusAnalysis:
     articles: pd.DataFrame
     topic_model: TopicModel
     topics: pd.DataFrame
-    mentions: pd.DataFrame
+    mention_store: MentionStore
     rollup: pd.DataFrame
     actor_topics: pd.DataFrame
     actor_time: pd.DataFrame
@@ -82,6 +85,15 @@ class CorpusAnalysis:
     differences: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DIFFERENCE_COLUMNS))
 
     @property
+    def mentions(self) -> pd.DataFrame:
+        """Every mention, read from the Parquet file (all in memory: for corpora that fit)."""
+        return self.mention_store.read()
+
+    @property
+    def n_mentions(self) -> int:
+        return self.mention_store.rows
+
+    @property
     def actors(self) -> pd.DataFrame:
         """:attr:`rollup`, by the name the shipped corpus report notebook reads (renaming it
         there would change every corpus report's bytes)."""
@@ -93,7 +105,7 @@ class CorpusAnalysis:
         return {
             "parameters": self.parameters,
             "sentiment_model": self.sentiment_model,
-            "corpus": {"articles": len(self.articles), "mentions": len(self.mentions),
+            "corpus": {"articles": len(self.articles), "mentions": self.n_mentions,
                        "skipped": [{"where": s.where, "reason": s.reason} for s in self.skipped],
                        "warnings": [{"where": w.where, "warning": w.reason} for w in self.warned]},
             "topics": self.topics.to_dict(orient="records"),
@@ -119,19 +131,16 @@ class CorpusAnalysis:
     def write(self, folder: str | os.PathLike[str]) -> tuple[Path, Path]:
         """Write ``results.json``, ``mentions.parquet`` and each of :meth:`tables` as CSV
         into ``folder`` (atomically); returns the first two."""
-        import io
-
         folder = Path(folder)
         results = write_json_atomic(folder / "results.json", self.to_dict())
-        buffer = io.BytesIO()
-        self.mentions.to_parquet(buffer, index=False, engine="pyarrow", compression="zstd")
-        parquet = write_bytes_atomic(folder / "mentions.parquet", buffer.getvalue())
+        with open(self.mention_store.path, "rb") as fh:
+            parquet = write_bytes_atomic(folder / "mentions.parquet", iter(lambda: fh.read(1 << 20), b""))
         write_csv_tables(folder, self.tables())
         return results, parquet
 
     def __repr__(self) -> str:
         return (f"CorpusAnalysis(articles={len(self.articles)}, topics={len(self.topics)}, "
-                f"actors={len(self.rollup)}, mentions={len(self.mentions)}, skipped={len(self.skipped)})")
+                f"actors={len(self.rollup)}, mentions={self.n_mentions}, skipped={len(self.skipped)})")
 
 
 @frozen_heap()  # the heap before the call (libraries, models) is not scanned by the GC during it
@@ -184,25 +193,21 @@ def analyze_corpus(
     matcher = ActorMatcher.from_file(actors or None, ner=ner)
     scorer = load_scorer(sentiment)
     tables = ChunkTables()
+    tally = tables.tally
     model = TopicModel(n_topics=n_topics, random_state=seed, n_jobs=n_jobs, fewer_if_needed=True)
-
-    scored: list[pd.DataFrame] = []
     summary: list[Future] = []
 
-    def when_read() -> None:  # every article analysed: summarise the actors, half the actors in each worker
-        scored.append(add_scores(merged_surnames(mention_table(tables.mentions)), tables.probabilities(), scorer))
-        codes, _ = pd.factorize(scored[0]["root"], sort=True)
-        half = codes % 2 == 0  # every other actor, in name order
-        summary.extend(workers.submit(summarise, scored[0][part], n_boot, seed) for part in (half, ~half))
+    def when_read() -> None:  # every article analysed: merge surnames, summarise the actors in a worker
+        tally.rename(merged_names(tally.person_counts()))
+        summary.extend(workers.submit(summarise, tally, n_boot, seed, part, 2) for part in range(2))
 
-    # One set of worker processes for the articles, then the actor summary and the
-    # topic refits, while this process fits the topics.
+    # One set of workers (processes here, or a Dask cluster's) for the articles, then the
+    # actor summary (in two halves), while this process fits the topics (its refits in processes here).
     # A scorer that survives a fork scores in the workers; others (torch) in this process.
     state = {"matcher": matcher, "scorer": scorer if getattr(scorer, "fork_safe", True) else None}
     with (ClusterWorkers(scheduler, state=state) if scheduler else Workers(n_jobs, state=state)) as workers:
         bodies = analysed_bodies(path, tables, workers, scorer=scorer, strict=strict, compare=compare,
-                                  chunk_size=chunk_size,
-                                  progress=progress, when_read=when_read)
+                                  chunk_size=chunk_size, progress=progress, when_read=when_read)
         try:
             model.fit(bodies)
         except ValueError:
@@ -211,19 +216,20 @@ def analyze_corpus(
             raise
         log.info("fitted %d topics across %d articles", model.n_topics_, len(tables.articles["id"]))
         parts = [workers.result(future) for future in summary]
-        rollup, evidence, actor_time = (joined([p[k] for p in parts], keys) for k, keys in enumerate(
-            ({"mentions": False, "actor": True}, {"actor": True, "side": True}, {"root": True, "month": True})))
-    table = scored[0]
-    comparison, differences = compare_groups(table, dict(zip(tables.articles["id"], tables.articles["group"])),
-                                             n_boot=n_boot, seed=seed)
-    titles = dict(zip(tables.articles["id"], tables.articles["title"]))
+    rollup, evidence = joined([p[0] for p in parts]), parts[0][1]
+    ids = tables.articles["id"]
+    units = tally.unit_table()
+    comparison, differences = compare_groups(units, tables.articles["group"], n_boot=n_boot, seed=seed)
+    titles = dict(zip(ids, tables.articles["title"]))
     evidence = evidence.assign(title=evidence["article"].map(titles).fillna(""))  # cited by title, not file line
 
     dominant = model.dominant_topic()
     article_table = pd.DataFrame(tables.articles).assign(topic=dominant)
     topics = model.topics_frame(10)
     topics["size"] = [int((dominant == k).sum()) for k in topics["id"]]
-    table["topic"] = np.repeat(dominant, article_table["mentions"])  # mentions come in article order
+    tables.store.finish(tally.rename_map(), dict(zip(ids, dominant.tolist())), MENTION_TABLE_COLUMNS)
+    actor_time = tally.by_article_value([d[:7] for d in tables.articles["date"]], "month", skip="")
+    actor_topics = tally.by_article_value(dominant, "topic")
 
     notes = []
     if not model.converged_:
@@ -244,9 +250,9 @@ def analyze_corpus(
         articles=article_table,
         topic_model=model,
         topics=topics,
-        mentions=table,
+        mention_store=tables.store,
         rollup=rollup,
-        actor_topics=grouped(table, ["root", "topic"]),
+        actor_topics=actor_topics,
         actor_time=actor_time,
         evidence=evidence,
         quotes=pd.DataFrame(tables.quotes),

@@ -7,46 +7,51 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._parallel import Workers, worker_state
-from ..actors import MENTION_COLUMNS, ActorMatcher
+from ..actors import MENTION_COLUMNS, ActorMatcher, mention_table
 from ..errors import InputError
 from ..loading import Article, article_from_text
-from ..sentiment import LABELS, aggregate_actors, mention_items
+from ..sentiment import LABELS, add_scores, mention_items
 from ..steps import actors_and_quotes
 from .readers import Record, Skipped, read_corpus
+from .store import MentionStore
+from .tally import EVIDENCE_COLUMNS, ActorTally
 
-__all__ = ["ChunkTables", "analysed_bodies", "summarise", "merged_surnames", "joined", "grouped"]
+__all__ = ["ChunkTables", "analysed_bodies", "MENTION_TABLE_COLUMNS", "summarise", "joined"]
 
 log = logging.getLogger(__name__)
 
 
 class ChunkTables:
-    """The per-article results of a corpus, gathered chunk by chunk as column lists."""
+    """The per-article results of a corpus, gathered chunk by chunk: articles, quotes and
+    what was skipped as column lists, the mentions' statistics in :attr:`tally` and their
+    rows in :attr:`store` (on disk)."""
 
     def __init__(self) -> None:
-        self.articles, self.mentions, self.quotes = (_empty(columns) for columns in _TABLES.values())
+        self.articles, self.quotes = _empty(_TABLES["articles"]), _empty(_TABLES["quotes"])
         self.skipped: list[Skipped] = []
         self.warned: list[Skipped] = []  # web pages' warnings, with where
-        self._probabilities: list[pd.DataFrame] = []
+        self.tally = ActorTally()
+        self.store = MentionStore()
 
     def add(self, chunk: dict[str, Any], scorer) -> list[str]:
-        """Keep a chunk's tables and probabilities (scoring its mentions here when the
-        workers could not); return its cleaned bodies."""
-        for name in _TABLES:
+        """Keep a chunk's results (scoring its mentions here when the workers could not);
+        return its cleaned bodies."""
+        first = len(self.articles["id"])
+        for name in ("articles", "quotes"):
             for key, values in getattr(self, name).items():
                 values.extend(chunk[name][key])
         self.skipped.extend(chunk["skipped"])
-        proba = chunk["proba"] if chunk["proba"] is not None else _scored(chunk["mentions"], scorer)
-        if proba is not None:
-            self._probabilities.append(proba)
+        table, part = chunk["table"], chunk["tally"]
+        if table is None and chunk["mentions"]["article"]:  # the workers could not score
+            table, part = _tallied(chunk, scorer)
+        if table is not None:
+            self.tally.merge(part, first)
+            self.store.append(table)
         return chunk["bodies"]
-
-    def probabilities(self) -> pd.DataFrame:
-        if not self._probabilities:
-            return pd.DataFrame(columns=list(LABELS), dtype=float)
-        return pd.concat(self._probabilities, ignore_index=True)
 
 
 _QUOTE_FIELDS = ("speaker", "actor", "root", "text", "closed")  # of quote_records, kept per quote
@@ -56,6 +61,10 @@ _TABLES = {
     "mentions": ("article", "date", *MENTION_COLUMNS),
     "quotes": ("article", *_QUOTE_FIELDS),
 }
+
+
+#: The columns of a corpus's mention rows (``mentions.parquet`` adds ``topic``).
+MENTION_TABLE_COLUMNS = [*_TABLES["mentions"], *LABELS, "polarity", "label"]
 
 
 def _empty(columns: tuple[str, ...]) -> dict[str, list]:
@@ -138,81 +147,33 @@ def _analyse_chunk(chunk: list[Record | Skipped], strict: bool, compare: str = "
         for key in _QUOTE_FIELDS:
             quotes[key].extend(q[key])
     scorer = worker_state()["scorer"]
-    out["proba"] = _scored(mentions, scorer) if scorer is not None else None
+    out["table"], out["tally"] = _tallied(out, scorer) if scorer is not None else (None, None)
+    if out["table"] is not None:
+        out["mentions"] = None  # in the table now: not sent twice
     return out
 
 
-def _scored(mentions: dict[str, list], scorer) -> pd.DataFrame | None:
-    """The scorer's probabilities for a chunk's mentions (None when it has none)."""
+def _tallied(chunk: dict[str, Any], scorer) -> tuple[pd.DataFrame | None, ActorTally | None]:
+    """A chunk's scored mention rows and their tally (None, None when it has no mention)."""
+    mentions = chunk["mentions"]
     items = mention_items(mentions["sentence"], mentions["span_start"], mentions["span_end"])
-    return scorer.predict_proba(items) if items else None
+    if not items:
+        return None, None
+    table = add_scores(mention_table(mentions), scorer.predict_proba(items), scorer)
+    positions = np.repeat(np.arange(len(chunk["articles"]["id"])), chunk["articles"]["mentions"])
+    return table, ActorTally.of_partition(table, positions)
 
 
-def summarise(table: pd.DataFrame, n_boot: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Per rolled-up actor of ``table`` (all mentions of some of the actors: an actor's
-    figures depend on its own mentions only): counts, mean polarity with its interval,
-    evidence, and by month (runs in a worker)."""
-    dated = table[table["date"] != ""].assign(month=table["date"].str[:7])
-    return (aggregate_actors(table, by="root", n_boot=n_boot, random_state=seed, max_evidence=3), _evidence(table),
-            grouped(dated, ["root", "month"]))
+def summarise(tally: ActorTally, n_boot: int, seed: int, part: int, parts: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every ``parts``-th rolled-up actor from the ``part``-th (with intervals), and, for
+    part 0, the evidence table of a corpus's tally (runs in a worker while the main
+    process fits the topics)."""
+    evidence = tally.evidence() if part == 0 else pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    return tally.rollup(n_boot=n_boot, seed=seed, part=(part, parts)), evidence
 
 
-def merged_surnames(mentions: pd.DataFrame, share: float = 0.9) -> pd.DataFrame:
-    """Across a corpus, a person known by one word in some articles ("Blair", where only
-    "Mr Blair" appears) is the person named in full elsewhere when one full name carries
-    that surname in at least ``share`` of the full-name mentions ("Tony Blair" 497,
-    "Cherie Blair" 6). Within an article, :mod:`workbench.actors.people` groups already."""
-    people = mentions[mentions["type"] == "person"]
-    if people.empty:
-        return mentions
-    counts = people["actor"].value_counts()
-    full = counts[counts.index.str.contains(" ")]
-    by_surname = full.groupby(full.index.str.rsplit(" ", n=1).str[-1])
-    best = {surname: (group.idxmax(), group.max() / group.sum()) for surname, group in by_surname}
-    renamed = {name: best[name][0] for name in counts.index
-               if " " not in name and name in best and best[name][1] >= share}
-    if not renamed:
-        return mentions
-    out = mentions.copy()
-    rows = out["type"].eq("person") & out["actor"].isin(renamed)
-    out.loc[rows, "actor"] = out.loc[rows, "actor"].map(renamed)
-    own_root = rows & out["root"].isin(renamed)
-    out.loc[own_root, "root"] = out.loc[own_root, "root"].map(renamed)
-    return out
-
-
-def joined(parts: list[pd.DataFrame], order: dict[str, bool]) -> pd.DataFrame:
-    """The summaries of the parts as one table, ordered as one summary of all would be."""
+def joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Parts of the rolled-up actors as one table, in the order of one made whole (mentions descending, name)."""
     kept = [p for p in parts if not p.empty] or parts[:1]
-    return (pd.concat(kept, ignore_index=True).sort_values(list(order), ascending=list(order.values()), kind="stable")
-            .reset_index(drop=True))
-
-
-def grouped(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    if table.empty:
-        return pd.DataFrame(columns=[*keys, "mentions", "score"])
-    out = table.groupby(keys, sort=True)["polarity"].agg(mentions="size", score="mean").reset_index()
-    return out
-
-
-def _evidence(table: pd.DataFrame, per_side: int = 3) -> pd.DataFrame:
-    """Each actor's most negative and most positive sentences (article, sentence, the
-    mention's span): one entry per actor and sentence, scored by its strongest mention
-    there, so a sentence naming an actor twice is not cited twice."""
-    columns = ["actor", "side", "polarity", "article", "sentence", "span_start", "span_end"]
-    key = ["root", "article", "sentence_id"]
-    ranked = table.sort_values(["root", "polarity", "article", "start"], kind="stable")
-    negative = (
-        ranked[ranked["polarity"] < 0].drop_duplicates(key, keep="first").groupby("root", sort=True).head(per_side)
-    )
-    cited = pd.MultiIndex.from_frame(negative[key])
-    positive = (
-        ranked[(ranked["polarity"] > 0) & ~pd.MultiIndex.from_frame(ranked[key]).isin(cited)]
-        .sort_values(["root", "polarity", "article", "start"], ascending=[True, False, True, True], kind="stable")
-        .drop_duplicates(key, keep="first")
-        .groupby("root", sort=True)
-        .head(per_side)
-    )
-    parts = [negative.assign(side="negative"), positive.assign(side="positive")]
-    out = pd.concat(parts).drop(columns=["actor"]).rename(columns={"root": "actor"})
-    return out.sort_values(["actor", "side"], kind="stable")[columns].reset_index(drop=True)
+    return (pd.concat(kept, ignore_index=True).sort_values(["mentions", "actor"], ascending=[False, True],
+                                                            kind="stable").reset_index(drop=True))

@@ -1,0 +1,332 @@
+"""Per-actor sufficient statistics of a corpus, gathered a partition at a time.
+
+A corpus's mentions are too many to hold (a million articles: some 28 million rows with
+their sentences), so :class:`ActorTally` keeps only what the report's tables are made
+from, partition by partition, in input order:
+
+- per actor key (actor, root, type): mentions, label counts, aliases, root types, its
+  first row and its lowest-level row, the demonym readings (exact counts);
+- per actor key and article: the polarity summed over its mentions there and their
+  number (the units the intervals resample; exact, since an article lies in one
+  partition, and in input order);
+- evidence candidates: each key's strongest sentences, its most negative and most
+  positive ones (exact top-k lists: a sentence outside a partition's top k can never be
+  in the corpus's).
+
+Everything is per key, so the surname merge made across the corpus
+(:func:`merged_names`) is a renaming of keys, applied before the tables are finished.
+The tables — the rolled-up actors with their bootstrap intervals
+(:func:`workbench.sentiment.bootstrap_intervals`), evidence, actor × month and actor ×
+topic, and the outlets compared — come from these statistics alone, so they do not
+depend on how the corpus was partitioned, on which process or machine, nor on the order
+partitions finished.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..sentiment.aggregate import MIN_UNITS, bootstrap_intervals
+
+__all__ = ["ActorTally", "merged_names", "ROLLUP_COLUMNS", "EVIDENCE_COLUMNS"]
+
+KEY = ["actor", "root", "type"]
+ROLLUP_COLUMNS = ["actor", "type", "parent", "root", "level", "aliases", "members", "mentions", "units", "positive",
+                  "neutral", "negative", "score", "ci_low", "ci_high", "ambiguous", "evidence"]
+EVIDENCE_COLUMNS = ["actor", "side", "polarity", "article", "sentence", "span_start", "span_end"]
+_CANDIDATE = ["code", "row", "article", "sentence_id", "sentence", "label", "polarity", "start", "span_start",
+              "span_end"]
+#: Evidence candidates kept per key: the rollup's strongest, the most negative, the most positive
+#: (twice as many: the sentences cited as negative are left out of the positive ones).
+_TOP = {"strongest": 3, "negative": 3, "positive": 6}
+
+
+def merged_names(person_counts: Counter, share: float = 0.9) -> dict[str, str]:
+    """Across a corpus, a person known by one word in some articles ("Blair", where only
+    "Mr Blair" appears) is the person named in full elsewhere when one full name carries
+    that surname in at least ``share`` of the full-name mentions ("Tony Blair" 497,
+    "Cherie Blair" 6): one-word name → full name, from the mentions per person name."""
+    full = {name: n for name, n in person_counts.items() if " " in name}
+    by_surname: dict[str, list[tuple[str, int]]] = {}
+    for name, n in full.items():
+        by_surname.setdefault(name.rsplit(" ", 1)[-1], []).append((name, n))
+    renamed = {}
+    for name in person_counts:
+        if " " not in name and name in by_surname:
+            names = by_surname[name]
+            best, most = min(names, key=lambda item: (-item[1], item[0]))
+            if most / sum(n for _, n in names) >= share:
+                renamed[name] = best
+    return renamed
+
+
+class ActorTally:
+    """The statistics of a corpus's scored mentions, added a partition at a time
+    (:meth:`add`, in input order), then renamed (:meth:`rename`) and read as tables."""
+
+    def __init__(self) -> None:
+        self._codes: dict[tuple[str, str, str], int] = {}
+        self._keys: list[tuple[str, str, str]] = []
+        self._stats: list[dict[str, Any]] = []
+        self._units: list[tuple[np.ndarray, ...]] = []  # (code, article position, polarity sum, mentions)
+        self._candidates: dict[str, list[pd.DataFrame]] = {kind: [] for kind in _TOP}
+        self._candidate_rows = dict.fromkeys(_TOP, 0)
+        self._rows = 0
+        self._renamed: dict[str, str] = {}
+
+    @property
+    def mentions(self) -> int:
+        return self._rows
+
+    def add(self, table: pd.DataFrame, positions: np.ndarray) -> None:
+        """Count a partition's scored mentions (``table``, rows in corpus order; its
+        articles' input ``positions``, one per row)."""
+        if table.empty:
+            return
+        keys = list(zip(table["actor"], table["root"], table["type"]))
+        codes = np.fromiter((self._code(k) for k in keys), dtype=np.int64, count=len(keys))
+        rows = np.arange(self._rows, self._rows + len(table))
+        self._rows += len(table)
+        frame = table.assign(code=codes, row=rows, position=positions)
+        self._count(frame)
+        units = frame.groupby(["code", "position"], sort=True)["polarity"].agg(["sum", "size"])
+        self._units.append((units.index.get_level_values(0).to_numpy(), units.index.get_level_values(1).to_numpy(),
+                            units["sum"].to_numpy(float), units["size"].to_numpy(np.int64)))
+        candidates = frame[_CANDIDATE]
+        for kind in _TOP:
+            self._keep(kind, _top(candidates, kind, ["code"]))
+
+    def _keep(self, kind: str, top: pd.DataFrame) -> None:
+        if top.empty:
+            return
+        self._candidates[kind].append(top)
+        self._candidate_rows[kind] += len(top)
+        if self._candidate_rows[kind] > 200_000:  # keep the lists short: only each key's top k can last
+            merged = _top(pd.concat(self._candidates[kind], ignore_index=True), kind, ["code"])
+            self._candidates[kind], self._candidate_rows[kind] = [merged], len(merged)
+
+    @classmethod
+    def of_partition(cls, table: pd.DataFrame, positions: np.ndarray) -> ActorTally:
+        """A partition's tally on its own (rows and article positions counted from 0), to
+        :meth:`merge` into the corpus's: made where the partition was analysed."""
+        tally = cls()
+        tally.add(table, positions)
+        return tally
+
+    def merge(self, part: ActorTally, first_position: int) -> None:
+        """Add a partition's tally after everything so far (``first_position``: its first
+        article's position in the corpus). The same as :meth:`add` of its rows here."""
+        if not part._keys:
+            return
+        rows = self._rows
+        remap = np.fromiter((self._code(k) for k in part._keys), dtype=np.int64, count=len(part._keys))
+        for code, stats in zip(remap, part._stats):
+            mine = self._stats[code]
+            mine["mentions"] += stats["mentions"]
+            for counter in ("labels", "aliases", "root_types"):
+                mine[counter].update(stats[counter])
+            if mine["first"] is None:
+                mine["first"] = (stats["first"][0] + rows, stats["first"][1])
+            level, row, root_type = stats["lowest"]
+            if mine["lowest"] is None or (level, row + rows) < mine["lowest"][:2]:
+                mine["lowest"] = (level, row + rows, root_type)
+            mine["ambiguous"].update(stats["ambiguous"])
+        self._rows += part._rows
+        for code, position, sums, sizes in part._units:
+            self._units.append((remap[code], position + first_position, sums, sizes))
+        for kind, frames in part._candidates.items():
+            for frame in frames:
+                self._keep(kind, frame.assign(code=remap[frame["code"].to_numpy(np.int64)], row=frame["row"] + rows))
+
+    def _code(self, key: tuple[str, str, str]) -> int:
+        code = self._codes.get(key)
+        if code is None:
+            code = self._codes[key] = len(self._keys)
+            self._keys.append(key)
+            self._stats.append({"mentions": 0, "labels": Counter(), "aliases": Counter(), "root_types": Counter(),
+                                "first": None, "lowest": None, "ambiguous": set()})
+        return code
+
+    def _count(self, frame: pd.DataFrame) -> None:
+        """A partition's counts per key, added to each key's (one pandas pass per statistic)."""
+        stats = self._stats
+        for code, n in zip(*np.unique(frame["code"].to_numpy(), return_counts=True)):
+            stats[code]["mentions"] += int(n)
+        for column, counter in (("label", "labels"), ("alias", "aliases"), ("root_type", "root_types")):
+            pairs = frame.groupby(["code", column], sort=False).size()
+            for (code, value), n in zip(pairs.index, pairs.to_numpy()):
+                stats[code][counter][value] += int(n)
+        for code, row, root_type in frame.drop_duplicates("code")[["code", "row", "root_type"]].itertuples(index=False):
+            if stats[code]["first"] is None:
+                stats[code]["first"] = (int(row), root_type)
+        lowest = frame.sort_values(["code", "level", "row"], kind="stable").drop_duplicates("code")
+        for code, level, row, root_type in lowest[["code", "level", "row", "root_type"]].itertuples(index=False):
+            if stats[code]["lowest"] is None or (level, row) < stats[code]["lowest"][:2]:
+                stats[code]["lowest"] = (int(level), int(row), root_type)
+        flagged = frame[frame["ambiguous"] != ""]
+        for code, alias, reading in flagged[["code", "alias", "ambiguous"]].itertuples(index=False):
+            stats[code]["ambiguous"].add((alias, reading))
+
+    def person_counts(self) -> Counter:
+        """Mentions per person name (for :func:`merged_names`)."""
+        counts: Counter = Counter()
+        for (actor, _, kind), stats in zip(self._keys, self._stats):
+            if kind == "person":
+                counts[actor] += stats["mentions"]
+        return counts
+
+    def rename(self, renamed: dict[str, str]) -> None:
+        """Apply the corpus's surname merge: a person's one-word name becomes the full name
+        (and so does its root, where the person is its own root)."""
+        self._renamed = dict(renamed)
+
+    def _renamed_key(self, key: tuple[str, str, str]) -> tuple[str, str]:
+        actor, root, kind = key
+        if kind == "person" and actor in self._renamed:
+            return self._renamed[actor], self._renamed.get(root, root)
+        return actor, root
+
+    def rename_map(self) -> dict[str, str]:
+        """The names the surname merge changed, old → new (for the mention rows)."""
+        return dict(self._renamed)
+
+    # ---------------------------------------------------------------- tables
+    def _roots(self) -> tuple[list[str], np.ndarray]:
+        """Each key's rolled-up actor after the renaming, and its root's number (roots in name order)."""
+        roots = [self._renamed_key(k)[1] for k in self._keys]
+        names = sorted(set(roots))
+        number = {name: i for i, name in enumerate(names)}
+        return names, np.array([number[r] for r in roots], dtype=np.int64)
+
+    def unit_table(self) -> pd.DataFrame:
+        """Per rolled-up actor and article: ``actor`` (its name), ``root`` (its number in
+        name order), ``position`` (the article's), ``sum`` (polarity summed), ``size``
+        (mentions); sorted by actor and position."""
+        names, root_of = self._roots()
+        if not self._units:
+            return pd.DataFrame({"actor": [], "root": [], "position": [], "sum": [], "size": []})
+        code, position, sums, sizes = (np.concatenate(parts) for parts in zip(*self._units))
+        frame = pd.DataFrame({"root": root_of[code], "position": position, "code": code, "sum": sums, "size": sizes})
+        # a renamed key's units join those of its new root: summed in key order, so the same every time
+        frame = frame.sort_values(["root", "position", "code"], kind="stable")
+        out = frame.groupby(["root", "position"], sort=True)[["sum", "size"]].sum().reset_index()
+        out.insert(0, "actor", np.array(names, dtype=object)[out["root"].to_numpy()])
+        return out
+
+    def rollup(self, *, n_boot: int, seed: int, confidence: float = 0.95, max_evidence: int = 3,
+               min_units: int = MIN_UNITS, part: tuple[int, int] = (0, 1)) -> pd.DataFrame:
+        """One row per rolled-up actor, as :func:`workbench.sentiment.aggregate_actors`
+        with ``by="root"`` gives for a corpus's mentions (units: articles). ``part=(i, n)``:
+        only every n-th actor in name order from the i-th (an actor's row depends on its own
+        statistics alone, so n parts made apart and sorted together are the whole)."""
+        names, root_of = self._roots()
+        if not names:
+            return pd.DataFrame(columns=ROLLUP_COLUMNS)
+        units = self.unit_table()
+        bounds = np.searchsorted(units["root"].to_numpy(), np.arange(len(names) + 1))
+        sums = np.split(units["sum"].to_numpy(float), bounds[1:-1])
+        counts = np.split(units["size"].to_numpy(float), bounds[1:-1])
+        chosen = range(part[0], len(names), part[1])
+        intervals = dict(zip(chosen, bootstrap_intervals([sums[i] for i in chosen], [names[i] for i in chosen],
+                                                         counts=[counts[i] for i in chosen], n_boot=n_boot,
+                                                         confidence=confidence, seed=seed, min_units=min_units)))
+        members: list[list[int]] = [[] for _ in names]
+        for code, root in enumerate(root_of):
+            members[root].append(code)
+        evidence = self._evidence_lists(root_of, max_evidence)
+        rows = []
+        for i in chosen:
+            name, codes = names[i], members[i]
+            labels, aliases, root_types = Counter(), Counter(), Counter()
+            flagged = set()
+            for code in codes:
+                stats = self._stats[code]
+                labels.update(stats["labels"])
+                aliases.update(stats["aliases"])
+                root_types.update(stats["root_types"])
+                actor = self._renamed_key(self._keys[code])[0]
+                flagged.update(f"{a} may mean {o}" if " or " in o else f"{a} → {actor} (not {o})"
+                               for a, o in stats["ambiguous"])
+            own = [self._stats[c]["first"] for c in codes if self._renamed_key(self._keys[c])[0] == name]
+            first_type = min(own)[1] if own else min(self._stats[c]["lowest"] for c in codes)[2]
+            top = max(root_types.values())
+            kind = first_type if root_types[first_type] == top else min(t for t, n in root_types.items() if n == top)
+            n = sum(self._stats[c]["mentions"] for c in codes)
+            rows.append({
+                "actor": name, "type": kind, "parent": "", "root": name, "level": 0,
+                "aliases": sorted(aliases, key=lambda a: (-aliases[a], a)),
+                "members": sorted({self._renamed_key(self._keys[c])[0] for c in codes}),
+                "mentions": n, "units": len(sums[i]),
+                "positive": labels["positive"], "neutral": labels["neutral"], "negative": labels["negative"],
+                "score": float(sums[i].sum() / counts[i].sum()), "ci_low": intervals[i][0], "ci_high": intervals[i][1],
+                "ambiguous": sorted(flagged), "evidence": evidence.get(i, []),
+            })
+        table = pd.DataFrame(rows, columns=ROLLUP_COLUMNS)
+        return table.sort_values(["mentions", "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+    def _final(self, kind: str, root_of: np.ndarray, k: int | None = None) -> pd.DataFrame:
+        parts = self._candidates[kind]
+        if not parts:
+            return pd.DataFrame(columns=[*_CANDIDATE, "root"])
+        frame = pd.concat(parts, ignore_index=True)
+        return _top(frame.assign(root=root_of[frame["code"].to_numpy(np.int64)]), kind, ["root"], k)
+
+    def _evidence_lists(self, root_of: np.ndarray, k: int) -> dict[int, list[dict]]:
+        out: dict[int, list[dict]] = {}
+        for row in self._final("strongest", root_of, k).itertuples(index=False):
+            out.setdefault(int(row.root), []).append({
+                "sentence_id": int(row.sentence_id), "sentence": row.sentence, "label": row.label,
+                "polarity": float(row.polarity), "span_start": int(row.span_start), "span_end": int(row.span_end),
+                "mention": row.sentence[int(row.span_start):int(row.span_end)], "article": row.article})
+        return out
+
+    def evidence(self) -> pd.DataFrame:
+        """Each rolled-up actor's most negative and most positive sentences (three each; a
+        sentence cited as negative is not cited again as positive)."""
+        names, root_of = self._roots()
+        negative = self._final("negative", root_of)
+        cited = set(zip(negative["root"], negative["article"], negative["sentence_id"]))
+        positive = self._final("positive", root_of)
+        keep = np.array([key not in cited for key in zip(positive["root"], positive["article"],
+                                                         positive["sentence_id"])], dtype=bool)
+        positive = positive.loc[keep].groupby("root", sort=True).head(_TOP["negative"])
+        out = pd.concat([negative.assign(side="negative"), positive.assign(side="positive")], ignore_index=True)
+        out["actor"] = [names[r] for r in out["root"]] if len(out) else []
+        return out.sort_values(["actor", "side"], kind="stable")[EVIDENCE_COLUMNS].reset_index(drop=True)
+
+    def by_article_value(self, values: np.ndarray, name: str, *, skip: str | None = None) -> pd.DataFrame:
+        """Rolled-up actor × ``values`` (one per article position, e.g. its month or topic):
+        mentions and mean polarity; articles whose value is ``skip`` are left out."""
+        names, _ = self._roots()
+        units = self.unit_table()
+        value = pd.Series(values).to_numpy()[units["position"].to_numpy()] if len(units) else []
+        frame = units.assign(value=value)
+        if skip is not None:
+            frame = frame[frame["value"] != skip]
+        if frame.empty:
+            return pd.DataFrame(columns=["root", name, "mentions", "score"])
+        grouped = frame.groupby(["root", "value"], sort=True)[["sum", "size"]].sum().reset_index()  # names sorted
+        return pd.DataFrame({"root": [names[r] for r in grouped["root"]], name: grouped["value"].tolist(),
+                             "mentions": grouped["size"].to_numpy(np.int64),
+                             "score": grouped["sum"].to_numpy(float) / grouped["size"].to_numpy(float)})
+
+
+def _top(frame: pd.DataFrame, kind: str, group: list[str], k: int | None = None) -> pd.DataFrame:
+    """Each group's first ``k`` distinct sentences (article, sentence) in the order of ``kind``:
+    strongest (largest |polarity|, then sentence number), most negative or most positive
+    (then article id and position); ties in row order."""
+    k = _TOP[kind] if k is None else k
+    if kind == "strongest":
+        frame = frame.assign(_order=-frame["polarity"].abs())
+        order = ["_order", "sentence_id", "row"]
+    elif kind == "negative":
+        frame = frame[frame["polarity"] < 0].assign(_order=frame["polarity"])
+        order = ["_order", "article", "start", "row"]
+    else:
+        frame = frame[frame["polarity"] > 0].assign(_order=-frame["polarity"])
+        order = ["_order", "article", "start", "row"]
+    ranked = frame.sort_values([*group, *order], kind="stable").drop_duplicates([*group, "article", "sentence_id"])
+    return ranked.groupby(group, sort=True).head(k).drop(columns="_order").reset_index(drop=True)
