@@ -26,6 +26,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer,
 from sklearn.utils.validation import check_is_fitted
 
 from ._parallel import Workers
+from .term_counts import CorpusTerms, count_partition
 from .topic_quality import diversity_depth, npmi_coherence, stability, topic_diversity
 
 __all__ = ["TopicModel", "npmi_coherence", "topic_diversity", "NEWS_STOP_WORDS"]
@@ -121,13 +122,20 @@ class TopicModel(TransformerMixin, BaseEstimator):
         """Fit and return the document-topic weights of ``texts``."""
         texts = _as_texts(texts)
         sized = isinstance(texts, list)  # a long stream is read once, never held in memory
-        auto = self.n_topics == "auto"
-        if not auto and (isinstance(self.n_topics, bool) or not isinstance(self.n_topics, (int, np.integer))
-                         or self.n_topics < 1):
-            raise ValueError(f"n_topics must be a positive integer or 'auto', got {self.n_topics!r}")
-        small = sized and len(texts) < SMALL_CORPUS
+        terms, analyzer = CorpusTerms(), self.analyzer()
+        for batch in _batched(texts, 1000):
+            terms.add(count_partition(batch, analyzer))
+        return self.fit_terms(terms, texts if sized else None)
+
+    def analyzer(self):
+        """The function that turns a text into its terms (lower-cased words of two or more
+        letters, stop words out, n-grams): what :func:`workbench.term_counts.count_partition`
+        counts with, where the texts are (a picklable scikit-learn analyzer)."""
+        return self._vectorizer(small=False).build_analyzer()
+
+    def _vectorizer(self, *, small: bool) -> TfidfVectorizer:
         stop = sorted(NEWS_STOP_WORDS) if self.stop_words == "news" else self.stop_words
-        self.vectorizer_ = TfidfVectorizer(
+        return TfidfVectorizer(
             token_pattern=TOKEN_PATTERN,
             stop_words=stop,
             max_features=self.max_features,
@@ -137,8 +145,21 @@ class TopicModel(TransformerMixin, BaseEstimator):
             sublinear_tf=True,
             dtype=np.float64,
         )
+
+    def fit_terms(self, terms: CorpusTerms, texts: list[str] | None = None) -> np.ndarray:
+        """Fit on term counts made a partition at a time (:class:`workbench.term_counts.CorpusTerms`,
+        counted with :meth:`analyzer`) and return the document-topic weights: the same fit
+        as :meth:`fit_transform` of the texts. ``texts``, when at hand, only refine the
+        labels (bigrams)."""
+        if terms.n_texts == 0:
+            raise ValueError("texts is empty: a topic model needs at least one text")
+        auto = self.n_topics == "auto"
+        if not auto and (isinstance(self.n_topics, bool) or not isinstance(self.n_topics, (int, np.integer))
+                         or self.n_topics < 1):
+            raise ValueError(f"n_topics must be a positive integer or 'auto', got {self.n_topics!r}")
+        self.vectorizer_ = self._vectorizer(small=terms.n_texts < SMALL_CORPUS)
         try:
-            X = self.vectorizer_.fit_transform(texts)
+            X = terms.tfidf(self.vectorizer_)
         except ValueError as exc:  # empty vocabulary
             raise ValueError(f"no topic terms in the texts ({exc})") from None
         limit = min(X.shape)
@@ -164,7 +185,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.coherence_ = fit["coherence"]
         self.diversity_ = fit["diversity"]
         self.stability_ = fit["stability"]
-        self.labels_ = self._labels(texts if sized else None)
+        self.labels_ = self._labels(texts)
         return self.doc_topics_
 
     def transform(self, texts: Iterable[str]) -> np.ndarray:
@@ -341,6 +362,12 @@ def _as_texts(texts: Iterable[str]) -> list[str] | Iterator[str]:
     if bad:
         raise TypeError(f"texts must be strings; item {bad[0]} is {type(texts[bad[0]]).__name__}")
     return texts
+
+
+def _batched(texts: Iterable[str], size: int) -> Iterator[list[str]]:
+    iterator = iter(texts)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def _checked(texts: Iterator) -> Iterator[str]:

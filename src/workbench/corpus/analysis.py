@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,8 @@ from ..compare import COMPARISON_COLUMNS, DIFFERENCE_COLUMNS, compare_groups
 from ..errors import InputError
 from ..parameters import defaults_of
 from ..sentiment import load_scorer, scorer_record
-from ..topics import TopicModel
-from .chunks import MENTION_TABLE_COLUMNS, ChunkTables, analysed_bodies, joined, summarise
+from ..topics import SMALL_CORPUS, TopicModel
+from .chunks import MENTION_TABLE_COLUMNS, ChunkTables, analyse_partitions, joined, summarise
 from .readers import Skipped
 from .store import MentionStore
 from .tally import merged_names
@@ -195,21 +194,21 @@ def analyze_corpus(
     tables = ChunkTables()
     tally = tables.tally
     model = TopicModel(n_topics=n_topics, random_state=seed, n_jobs=n_jobs, fewer_if_needed=True)
-    summary: list[Future] = []
-
-    def when_read() -> None:  # every article analysed: merge surnames, summarise the actors in a worker
-        tally.rename(merged_names(tally.person_counts()))
-        summary.extend(workers.submit(summarise, tally, n_boot, seed, part, 2) for part in range(2))
 
     # One set of workers (processes here, or a Dask cluster's) for the articles, then the
     # actor summary (in two halves), while this process fits the topics (its refits in processes here).
     # A scorer that survives a fork scores in the workers; others (torch) in this process.
-    state = {"matcher": matcher, "scorer": scorer if getattr(scorer, "fork_safe", True) else None}
+    state = {"matcher": matcher, "scorer": scorer if getattr(scorer, "fork_safe", True) else None,
+             "analyzer": model.analyzer()}
     with (ClusterWorkers(scheduler, state=state) if scheduler else Workers(n_jobs, state=state)) as workers:
-        bodies = analysed_bodies(path, tables, workers, scorer=scorer, strict=strict, compare=compare,
-                                  chunk_size=chunk_size, progress=progress, when_read=when_read)
+        analyse_partitions(path, tables, workers, scorer=scorer, strict=strict, compare=compare,
+                           chunk_size=chunk_size, progress=progress)
+        # every article analysed: merge surnames, summarise the actors (two halves) in the workers
+        tally.rename(merged_names(tally.person_counts()))
+        summary = [workers.submit(summarise, tally, n_boot, seed, part, 2) for part in range(2)]
         try:
-            model.fit(bodies)
+            small = tables.terms.n_texts < SMALL_CORPUS
+            model.fit_terms(tables.terms, tables.first_bodies if small else None)
         except ValueError:
             if not tables.articles["id"]:
                 raise InputError(f"{display_path(path)}: no usable article in the corpus") from None

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from .._parallel import Workers, worker_state
+from .._parallel import worker_state
 from ..actors import MENTION_COLUMNS, ActorMatcher, mention_table
 from ..errors import InputError
 from ..loading import Article, article_from_text
 from ..sentiment import LABELS, add_scores, mention_items
 from ..steps import actors_and_quotes
-from .readers import Record, Skipped, read_corpus
+from ..term_counts import CorpusTerms, count_partition
+from ..topics import SMALL_CORPUS
+from .readers import Record, Skipped, count_records, read_corpus
 from .store import MentionStore
 from .tally import EVIDENCE_COLUMNS, ActorTally
 
-__all__ = ["ChunkTables", "analysed_bodies", "MENTION_TABLE_COLUMNS", "summarise", "joined"]
+if TYPE_CHECKING:
+    from .._cluster import ClusterWorkers
+    from .._parallel import Workers
+
+__all__ = ["ChunkTables", "analyse_partitions", "MENTION_TABLE_COLUMNS", "summarise", "joined"]
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +42,11 @@ class ChunkTables:
         self.warned: list[Skipped] = []  # web pages' warnings, with where
         self.tally = ActorTally()
         self.store = MentionStore()
+        self.terms = CorpusTerms()  # the bodies' term counts, for the topics
+        self.first_bodies: list[str] = []  # the first few bodies (a small corpus's topic labels use them)
 
-    def add(self, chunk: dict[str, Any], scorer) -> list[str]:
-        """Keep a chunk's results (scoring its mentions here when the workers could not);
-        return its cleaned bodies."""
+    def add(self, chunk: dict[str, Any], scorer) -> None:
+        """Keep a chunk's results (scoring its mentions here when the workers could not)."""
         first = len(self.articles["id"])
         for name in ("articles", "quotes"):
             for key, values in getattr(self, name).items():
@@ -51,7 +58,8 @@ class ChunkTables:
         if table is not None:
             self.tally.merge(part, first)
             self.store.append(table)
-        return chunk["bodies"]
+        self.terms.add(chunk["terms"])
+        self.first_bodies.extend(chunk["bodies"][:max(0, SMALL_CORPUS - len(self.first_bodies))])
 
 
 _QUOTE_FIELDS = ("speaker", "actor", "root", "text", "closed")  # of quote_records, kept per quote
@@ -71,27 +79,27 @@ def _empty(columns: tuple[str, ...]) -> dict[str, list]:
     return {k: [] for k in columns}
 
 
-def analysed_bodies(path, tables: ChunkTables, workers: Workers, *, scorer, strict: bool, compare: str, chunk_size: int,
-                     progress: bool, when_read: Callable[[], None]) -> Iterator[str]:
-    """Analyse the corpus chunk by chunk with ``workers``, keeping the results in
-    ``tables``; yield the cleaned bodies in corpus order and call ``when_read`` once
-    the last is in ``tables``."""
+def analyse_partitions(path, tables: ChunkTables, workers: Workers | ClusterWorkers, *, scorer, strict: bool,
+                       compare: str, chunk_size: int, progress: bool) -> None:
+    """Analyse the corpus a partition (``chunk_size`` records) at a time with ``workers``
+    (at most two per worker in flight: memory stays flat), keeping the results in
+    ``tables`` in corpus order."""
     from .._progress import progress_bar
 
-    with progress_bar(desc="articles", unit=" art", disable=not progress) as bar:
+    with progress_bar(desc="articles", unit=" art", total=count_records(path), disable=not progress) as bar:
         pending: deque = deque()
+
+        def take() -> None:
+            chunk = workers.result(pending.popleft())
+            tables.add(chunk, scorer)
+            bar.update(len(chunk["articles"]["id"]) + len(chunk["skipped"]))
+
         for chunk in _chunks(path, chunk_size, tables.warned):
             pending.append(workers.submit(_analyse_chunk, chunk, strict, compare))
-            while len(pending) > 2 * workers.n_jobs:  # a bounded queue: memory stays flat
-                done = tables.add(workers.result(pending.popleft()), scorer)
-                bar.update(len(done))
-                yield from done
+            while len(pending) > 2 * workers.n_jobs:
+                take()
         while pending:
-            done = tables.add(workers.result(pending.popleft()), scorer)
-            bar.update(len(done))
-            if not pending:
-                when_read()
-            yield from done
+            take()
 
 
 def _chunks(path, size: int, warned: list[Skipped]) -> Iterator[list[Record | Skipped]]:
@@ -146,6 +154,8 @@ def _analyse_chunk(chunk: list[Record | Skipped], strict: bool, compare: str = "
         quotes["article"].extend([record.id] * len(q["text"]))
         for key in _QUOTE_FIELDS:
             quotes[key].extend(q[key])
+    out["terms"] = count_partition(out["bodies"], worker_state()["analyzer"])
+    out["bodies"] = out["bodies"][:SMALL_CORPUS]  # only a small corpus's labels read them
     scorer = worker_state()["scorer"]
     out["table"], out["tally"] = _tallied(out, scorer) if scorer is not None else (None, None)
     if out["table"] is not None:

@@ -18,7 +18,7 @@ from .._io import check_regular_file
 from ..errors import InputError
 from ..loading import ARTICLE_SUFFIXES, MAX_BYTES, Article, article_from_page, load_article
 
-__all__ = ["Record", "Skipped", "read_corpus", "folder_articles", "is_corpus_file", "CORPUS_SUFFIXES"]
+__all__ = ["count_records", "Record", "Skipped", "read_corpus", "folder_articles", "is_corpus_file", "CORPUS_SUFFIXES"]
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +118,29 @@ def read_corpus(path: str | os.PathLike[str], *, strict: bool = False, skipped: 
                              and _is_text(str(k)) and _is_text(str(v))))
         yield Record(fields["id"], fields["text"], fields.get("title", ""), fields.get("date", ""),
                      fields.get("source", ""), where, extra)
+
+
+def count_records(path: str | os.PathLike[str]) -> int | None:
+    """How many records :func:`read_corpus` will give or skip (for a progress bar's
+    total): non-blank lines of a JSONL file, rows of a CSV file, articles of a folder;
+    None for a web archive or where the corpus cannot be read (the reader says why)."""
+    p = Path(path)
+    name = p.name.lower()
+    try:
+        if p.is_dir():
+            files, refused = folder_articles(p)
+            return len(files) + len(refused)
+        if not p.is_file():
+            return None
+        if name.endswith(".jsonl"):
+            with p.open("rb") as fh:
+                return sum(1 for line in fh if line.strip())
+        if name.endswith(".csv"):
+            with p.open(encoding="utf-8-sig", newline="") as fh:
+                return max(0, sum(1 for _ in csv.reader(fh)) - 1)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    return None
 
 
 def _is_text(value: str) -> bool:

@@ -74,6 +74,7 @@ class ActorTally:
         self._units: list[tuple[np.ndarray, ...]] = []  # (code, article position, polarity sum, mentions)
         self._candidates: dict[str, list[pd.DataFrame]] = {kind: [] for kind in _TOP}
         self._candidate_rows = dict.fromkeys(_TOP, 0)
+        self._compacted = dict.fromkeys(_TOP, 0)  # rows left by the last compaction
         self._rows = 0
         self._renamed: dict[str, str] = {}
 
@@ -104,9 +105,10 @@ class ActorTally:
             return
         self._candidates[kind].append(top)
         self._candidate_rows[kind] += len(top)
-        if self._candidate_rows[kind] > 200_000:  # keep the lists short: only each key's top k can last
+        if self._candidate_rows[kind] > max(20_000, 2 * self._compacted[kind]):  # only each key's top k can last
             merged = _top(pd.concat(self._candidates[kind], ignore_index=True), kind, ["code"])
             self._candidates[kind], self._candidate_rows[kind] = [merged], len(merged)
+            self._compacted[kind] = len(merged)
 
     @classmethod
     def of_partition(cls, table: pd.DataFrame, positions: np.ndarray) -> ActorTally:
