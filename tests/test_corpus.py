@@ -1,12 +1,13 @@
 """Corpus mode: readers with malformed records, the streaming analysis, its outputs."""
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from workbench import InputError
 from workbench._io import canonical_json
-from workbench.corpus import analyze_corpus, read_corpus
+from workbench.corpus import analyze_corpus, count_records, read_corpus
 
 from .conftest import ROOT
 
@@ -240,3 +241,36 @@ def test_any_record_field_can_be_compared_and_undated_corpora_show_no_empty_char
     by_source = analyze_corpus(path, n_topics=2, n_jobs=1, n_boot=300)
     assert by_source.comparison.empty and "fewer than two values of <code>source</code>" in \
         views.compare_sources_html(by_source)
+
+
+def test_record_counts_for_the_progress_bar(tmp_path):
+    assert count_records(FIXTURES / "corpus.jsonl") == len(
+        [line for line in (FIXTURES / "corpus.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()])
+    (tmp_path / "c.csv").write_text('id,text\na,"two\nlines"\nb,one\n', encoding="utf-8")
+    assert count_records(tmp_path / "c.csv") == 2  # a quoted newline is not a record
+    (tmp_path / "f").mkdir()
+    for name in ("a.txt", "b.md", "c.html", "notes.pdf"):
+        (tmp_path / "f" / name).write_text("x", encoding="utf-8")
+    assert count_records(tmp_path / "f") == 3
+    assert count_records(tmp_path / "crawl.warc.gz") is None and count_records(tmp_path / "missing.jsonl") is None
+
+
+def test_the_corpus_rollup_is_what_one_table_of_all_mentions_gives(corpus_analysis):
+    from workbench.sentiment import aggregate_actors
+
+    c = corpus_analysis
+    whole = aggregate_actors(c.mentions, by="root", n_boot=200, random_state=0, max_evidence=3)
+    assert list(whole["actor"]) == list(c.rollup["actor"])
+    for column in ("type", "aliases", "members", "mentions", "units", "positive", "neutral", "negative", "ambiguous"):
+        assert whole[column].tolist() == c.rollup[column].tolist(), column
+    for column in ("score", "ci_low", "ci_high"):
+        assert np.allclose(whole[column], c.rollup[column], atol=1e-12, equal_nan=True), column
+    assert [[e["sentence"] for e in ev] for ev in whole["evidence"]] == [
+        [e["sentence"] for e in ev] for ev in c.rollup["evidence"]]
+
+
+def test_progress_bars_count_records_of_the_total_and_mention_rows(capsys):
+    analyze_corpus(FIXTURES / "corpus.jsonl", n_topics=2, n_boot=20, progress=True)
+    err = capsys.readouterr().err
+    records = count_records(FIXTURES / "corpus.jsonl")
+    assert f"{records}/{records}" in err and "articles" in err and "mention rows" in err

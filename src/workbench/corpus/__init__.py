@@ -16,8 +16,8 @@ so no text is held in memory.
 from __future__ import annotations
 
 from .analysis import CorpusAnalysis, analyze_corpus
-from .readers import CORPUS_SUFFIXES, Record, Skipped, folder_articles, is_corpus_file, read_corpus
+from .readers import CORPUS_SUFFIXES, Record, Skipped, count_records, folder_articles, is_corpus_file, read_corpus
 from .tally import merged_names
 
 __all__ = ["Record", "Skipped", "read_corpus", "folder_articles", "analyze_corpus", "CorpusAnalysis",
-           "CORPUS_SUFFIXES", "is_corpus_file", "merged_names"]
+           "CORPUS_SUFFIXES", "is_corpus_file", "merged_names", "count_records"]

@@ -12,16 +12,15 @@ from __future__ import annotations
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 __all__ = ["MentionStore", "ROW_GROUP"]
 
 #: Rows per row group of the final file.
-ROW_GROUP = 65_536
+ROW_GROUP = 16_384
 
 
 class MentionStore:
@@ -51,12 +50,16 @@ class MentionStore:
         self._writer.write_table(pa.Table.from_pandas(table[self._columns], schema=self._schema, preserve_index=False))
         self.rows += len(table)
 
-    def finish(self, renamed: Mapping[str, str], topics: Mapping[str, int], columns: list[str]) -> Path:
+    def finish(self, renamed: Mapping[str, str], topics: Mapping[str, int], columns: list[str], *,
+               progress: bool = False) -> Path:
         """Write the final file: person names renamed (``renamed``; a root too where the
         person is its own), each row's article's topic added (``topics``: article id →
         topic); an empty table with ``columns`` when there are no rows."""
         import pyarrow as pa
+        import pyarrow.compute as pc
         import pyarrow.parquet as pq
+
+        from .._progress import progress_bar
 
         final = self._folder / "mentions.parquet"
         if self._writer is None:
@@ -65,37 +68,46 @@ class MentionStore:
             self.path = final
             return final
         self._writer.close()
+        ids = pa.array(list(topics), type=pa.string())
+        topic_of = pa.array(list(topics.values()), type=pa.int64())
+        old, new = pa.array(list(renamed), type=pa.string()), pa.array(list(renamed.values()), type=pa.string())
         writer = None
+        bar = progress_bar(desc="mention rows", unit=" rows", total=self.rows, disable=not progress)
         try:
-            for frame in self._fixed_groups():
-                frame = _renamed(frame, renamed)
-                frame["topic"] = frame["article"].map(topics).to_numpy(np.int64)
-                table = pa.Table.from_pandas(frame, preserve_index=False)
+            for table in self._fixed_groups():
+                table = _renamed(table, old, new).append_column("topic", topic_of.take(pc.index_in(table["article"],
+                                                                                               value_set=ids)))
                 if writer is None:
                     writer = pq.ParquetWriter(final, table.schema, compression="zstd")
                 writer.write_table(table, row_group_size=ROW_GROUP)
+                bar.update(table.num_rows)
         finally:
+            bar.close()
             if writer is not None:
                 writer.close()
         self._raw.unlink()
         self.path = final
         return final
 
-    def _fixed_groups(self) -> Iterator[pd.DataFrame]:
-        """The working file's rows in frames of exactly :data:`ROW_GROUP` rows (the last: the rest)."""
+    def _fixed_groups(self):
+        """The working file's rows as Arrow tables of exactly :data:`ROW_GROUP` rows (the last: the rest),
+        without the pandas metadata of the partitions' tables (the final file has a column more)."""
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        pending: list[pd.DataFrame] = []
+        pending: list = []
         held = 0
-        for batch in pq.ParquetFile(self._raw).iter_batches(batch_size=ROW_GROUP):
-            pending.append(batch.to_pandas())
+        source = pq.ParquetFile(self._raw)
+        schema = source.schema_arrow.remove_metadata()
+        for batch in source.iter_batches(batch_size=ROW_GROUP):
+            pending.append(pa.Table.from_batches([batch]).cast(schema))
             held += batch.num_rows
             while held >= ROW_GROUP:
-                frame = pd.concat(pending, ignore_index=True)
-                yield frame.iloc[:ROW_GROUP].reset_index(drop=True)
-                pending, held = [frame.iloc[ROW_GROUP:]], held - ROW_GROUP
+                table = pa.concat_tables(pending)
+                yield table.slice(0, ROW_GROUP).combine_chunks()
+                pending, held = [table.slice(ROW_GROUP)], held - ROW_GROUP
         if held:
-            yield pd.concat(pending, ignore_index=True)
+            yield pa.concat_tables(pending).combine_chunks()
 
     def read(self) -> pd.DataFrame:
         """The final file as one DataFrame (every row in memory)."""
@@ -104,13 +116,19 @@ class MentionStore:
         return pd.read_parquet(self.path, engine="pyarrow")
 
 
-def _renamed(frame: pd.DataFrame, renamed: Mapping[str, str]) -> pd.DataFrame:
-    """The surname merge on a frame of rows (see :func:`workbench.corpus.tally.merged_names`)."""
-    if not renamed:
-        return frame
-    rows = frame["type"].eq("person") & frame["actor"].isin(renamed)
-    if rows.any():
-        own_root = rows & frame["root"].isin(renamed)
-        frame.loc[rows, "actor"] = frame.loc[rows, "actor"].map(renamed)
-        frame.loc[own_root, "root"] = frame.loc[own_root, "root"].map(renamed)
-    return frame
+def _renamed(table, old, new):
+    """The surname merge on an Arrow table of rows (see :func:`workbench.corpus.tally.merged_names`):
+    a person's name in ``old`` becomes the one in ``new`` at the same place, and so does
+    its root where the root is renamed too."""
+    import pyarrow.compute as pc
+
+    if len(old) == 0:
+        return table
+    person = pc.equal(table["type"], "person")
+    actor_at, root_at = pc.index_in(table["actor"], value_set=old), pc.index_in(table["root"], value_set=old)
+    rows = pc.and_(person, pc.is_valid(actor_at))
+    own_root = pc.and_(rows, pc.is_valid(root_at))
+    table = table.set_column(table.schema.get_field_index("actor"), "actor",
+                             pc.if_else(rows, new.take(pc.fill_null(actor_at, 0)), table["actor"]))
+    return table.set_column(table.schema.get_field_index("root"), "root",
+                            pc.if_else(own_root, new.take(pc.fill_null(root_at, 0)), table["root"]))
