@@ -83,13 +83,13 @@ class CorpusTerms:
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
         indptr = np.concatenate([[0], np.cumsum(np.concatenate(self._lengths))])
         self._lengths.clear()
-        indices = np.concatenate(self._indices)
-        self._indices.clear()
-        values = np.concatenate(self._counts).astype(vectorizer.dtype)
-        self._counts.clear()
         index_type = np.int64 if indptr[-1] > np.iinfo(np.int32).max else np.int32
-        X = sparse.csr_matrix((values, indices.astype(index_type, copy=False), indptr.astype(index_type)),
-                              shape=(len(indptr) - 1, len(self.vocabulary)))
+        indices = np.concatenate(self._indices, dtype=index_type)
+        self._indices.clear()
+        values = np.concatenate(self._counts, dtype=vectorizer.dtype)
+        self._counts.clear()
+        X = sparse.csr_matrix((values, indices, indptr.astype(index_type)), shape=(len(indptr) - 1,
+                                                                                   len(self.vocabulary)))
         del values, indices
         X.sort_indices()
         vocabulary = dict(self.vocabulary)

@@ -18,14 +18,13 @@ from itertools import chain, islice
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
-from ._parallel import Workers
+from ._parallel import Workers, worker_state
 from .term_counts import CorpusTerms, count_partition
 from .topic_quality import diversity_depth, npmi_coherence, stability, topic_diversity
 
@@ -245,14 +244,10 @@ class TopicModel(TransformerMixin, BaseEstimator):
         n = X.shape[0]
         sizes = {k: max(int(0.8 * n), k) for k in ks}  # a refit needs k texts; none when that is all of them
         planned = [(k, r) for k in ks if sizes[k] < n and k <= X.shape[1] for r in range(self.stability_resamples)]
-        subsets: dict[tuple[int, int], sparse.csr_matrix] = {}  # (size, r) → rows; the same for most k
-        with Workers(self.n_jobs if planned else None) as workers:
-            refits = {}
-            for k, r in planned:
-                if (sizes[k], r) not in subsets:
-                    subsets[sizes[k], r] = X[self._subsample(n, sizes[k], r)]
-                refits[k, r] = workers.submit(_nmf_components, subsets[sizes[k], r], k, self.random_state,
-                                              self.max_iter)
+        # Workers forked now share X with this process (copy-on-write): a refit is sent its rows, not its matrix.
+        with Workers(self.n_jobs if planned else None, state={"topic_matrix": X}) as workers:
+            refits = {(k, r): workers.submit(_nmf_components, self._subsample(n, sizes[k], r), k, self.random_state,
+                                             self.max_iter) for k, r in planned}
             fits = []
             for k in ks:
                 nmf = NMF(n_components=k, init="nndsvd", random_state=self.random_state, max_iter=self.max_iter)
@@ -335,12 +330,13 @@ def _top_indices(components: np.ndarray, n: int) -> list[np.ndarray]:
     return [np.argsort(-row, kind="stable")[:n] for row in components]
 
 
-def _nmf_components(X, k: int, random_state: int, max_iter: int) -> np.ndarray:
-    """The topic-term matrix of an NMF fit (a stability refit; runs in a worker)."""
+def _nmf_components(rows: np.ndarray, k: int, random_state: int, max_iter: int) -> np.ndarray:
+    """The topic-term matrix of an NMF fit on ``rows`` of the worker's topic matrix (a
+    stability refit; runs in a worker)."""
     nmf = NMF(n_components=k, init="nndsvd", random_state=random_state, max_iter=max_iter)
     with warnings.catch_warnings():  # a refit only measures stability
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return nmf.fit(X).components_
+        return nmf.fit(worker_state()["topic_matrix"][rows]).components_
 
 
 def _as_texts(texts: Iterable[str]) -> list[str] | Iterator[str]:
