@@ -226,7 +226,7 @@ def analyze_corpus(
     article_table = pd.DataFrame(tables.articles).assign(topic=dominant)
     topics = model.topics_frame(10)
     topics["size"] = [int((dominant == k).sum()) for k in topics["id"]]
-    tables.store.finish(tally.rename_map(), dict(zip(ids, dominant.tolist())), MENTION_TABLE_COLUMNS,
+    tables.store.finish(tally.rename_map(), dominant, tables.articles["mentions"], MENTION_TABLE_COLUMNS,
                         progress=progress)
     actor_time = tally.by_article_value([d[:7] for d in tables.articles["date"]], "month", skip="")
     actor_topics = tally.by_article_value(dominant, "topic")

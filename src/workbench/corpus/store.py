@@ -15,6 +15,7 @@ import weakref
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["MentionStore", "ROW_GROUP"]
@@ -50,13 +51,13 @@ class MentionStore:
         self._writer.write_table(pa.Table.from_pandas(table[self._columns], schema=self._schema, preserve_index=False))
         self.rows += len(table)
 
-    def finish(self, renamed: Mapping[str, str], topics: Mapping[str, int], columns: list[str], *,
+    def finish(self, renamed: Mapping[str, str], topics: np.ndarray, mentions: np.ndarray, columns: list[str], *,
                progress: bool = False) -> Path:
         """Write the final file: person names renamed (``renamed``; a root too where the
-        person is its own), each row's article's topic added (``topics``: article id →
-        topic); an empty table with ``columns`` when there are no rows."""
+        person is its own), each row's article's topic added (``topics``, one per article in
+        corpus order, whose rows come in that order, ``mentions`` of each); an empty table
+        with ``columns`` when there are no rows."""
         import pyarrow as pa
-        import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
         from .._progress import progress_bar
@@ -68,15 +69,18 @@ class MentionStore:
             self.path = final
             return final
         self._writer.close()
-        ids = pa.array(list(topics), type=pa.string())
-        topic_of = pa.array(list(topics.values()), type=pa.int64())
+        ends = np.cumsum(np.asarray(mentions, dtype=np.int64))  # an article's rows end before its end
+        topics = np.asarray(topics, dtype=np.int64)
+        done = 0
         old, new = pa.array(list(renamed), type=pa.string()), pa.array(list(renamed.values()), type=pa.string())
         writer = None
         bar = progress_bar(desc="mention rows", unit=" rows", total=self.rows, disable=not progress)
         try:
             for table in self._fixed_groups():
-                table = _renamed(table, old, new).append_column("topic", topic_of.take(pc.index_in(table["article"],
-                                                                                               value_set=ids)))
+                rows = np.arange(done, done + table.num_rows)
+                done += table.num_rows
+                table = _renamed(table, old, new).append_column(
+                    "topic", pa.array(topics[np.searchsorted(ends, rows, side="right")]))
                 if writer is None:
                     writer = pq.ParquetWriter(final, table.schema, compression="zstd")
                 writer.write_table(table, row_group_size=ROW_GROUP)
