@@ -8,10 +8,11 @@ title, date (else the crawl's date) and site name (else its host) as ``source``,
 its URL as the field ``url``. A malformed record is reported with its line (record
 number, or file) and skipped, or, with ``strict=True``, rejected: never dropped silently.
 
-:func:`analyze_corpus` streams: records are read a chunk at a time, analysed (in
-worker processes when there are several cores) and only the mentions and per-article
-summaries are kept; the cleaned bodies go straight into the topic model's vectoriser,
-so no text is held in memory.
+:func:`analyze_corpus` streams: records are read a partition at a time and analysed in
+worker processes (or on a Dask cluster); each partition comes back as per-article
+summaries, its mention rows (appended to a Parquet file), its actor statistics
+(:mod:`.tally`) and its topic-term counts, merged in input order, so no text and no
+mention table is held in memory.
 """
 from __future__ import annotations
 

@@ -161,14 +161,16 @@ def analyze_corpus(
 ) -> CorpusAnalysis:
     """Analyse every article of a corpus and fit topics across them.
 
-    The corpus is read once, ``chunk_size`` articles at a time: worker processes clean
-    each chunk, find its actors and quotes and score its mentions (the neural backend
-    scores in the main process), and the main process feeds the cleaned bodies straight
-    into the topic model's vectoriser, so neither the texts nor the cleaned articles
-    are held in memory. Then the workers summarise the actors and refit the topics on
-    subsamples (stability) while the main process fits the topics. The results do not
-    depend on ``n_jobs``, nor on ``chunk_size`` except with the neural backend (its
-    batches follow the chunks, which moves probabilities in the 7th decimal).
+    The corpus is read once, a partition of ``chunk_size`` records at a time: workers
+    (forked processes, or a Dask cluster's with ``scheduler``) clean each partition,
+    find its actors and quotes, score its mentions (the neural backend scores in the
+    main process), count its topic terms and tally its actor statistics; the main
+    process merges them in input order and appends the mention rows to a Parquet file,
+    so neither the texts nor the mentions are held in memory. Then the workers finish
+    the actor tables while the main process fits the topics. The results do not depend
+    on ``n_jobs``, ``scheduler`` or the number of workers, nor on ``chunk_size`` except
+    with the neural backend (its batches follow the chunks, which moves probabilities in
+    the 7th decimal).
 
     Args:
         path: JSONL/CSV file or folder (see :func:`read_corpus`).

@@ -1,5 +1,5 @@
-"""The per-article work of a corpus, chunk by chunk in worker processes, and the tables it
-fills (see :func:`workbench.corpus.analyze_corpus`)."""
+"""The per-article work of a corpus, partition (chunk) by partition in workers, and the
+tables it fills (see :func:`workbench.corpus.analyze_corpus`)."""
 from __future__ import annotations
 
 import logging
