@@ -61,8 +61,12 @@ def test_a_cluster_of_one_then_three_workers_gives_the_same_bytes_even_when_one_
         assert _written(survived, tmp_path / "survived") == expected
 
 
-def test_no_cluster_at_the_address_is_one_line(monkeypatch):
+def test_no_cluster_at_the_address_is_one_line(monkeypatch, capfd):
     pytest.importorskip("distributed")
     monkeypatch.setattr(ClusterWorkers, "timeout", 2)
     with pytest.raises(WorkbenchError, match="no Dask cluster to work on at tcp://127.0.0.1:1"):
         analyze_corpus(CORPUS, scheduler="tcp://127.0.0.1:1", **OPTIONS)
+    for address in ("nonsense", "tls://127.0.0.1:1", "ucx://host", "tcp://127.0.0.1:99999", "inproc://x"):
+        with pytest.raises(WorkbenchError, match="a Dask scheduler address is tcp://host:port"):
+            analyze_corpus(CORPUS, scheduler=address, **OPTIONS)
+    assert capfd.readouterr().err == ""  # no client left to complain when it is collected

@@ -19,7 +19,7 @@ from typing import Any
 from ._parallel import _STATE, call_recording_warnings, rewarn
 from .errors import MissingDependencyError, WorkbenchError
 
-__all__ = ["ClusterWorkers", "require_dask"]
+__all__ = ["ClusterWorkers", "require_dask", "check_scheduler"]
 
 _MISSING = "--scheduler needs the Dask extra: pip install 'workbench[dask]'"
 
@@ -32,6 +32,27 @@ def require_dask() -> None:
         import distributed  # noqa: F401
     except ImportError:
         raise MissingDependencyError(_MISSING) from None
+
+
+def check_scheduler(address: str, *, timeout: float = 30) -> None:
+    """One line (:class:`WorkbenchError`) unless ``address`` is ``tcp://host:port`` (or
+    ``host:port``) and something listens there: checked with a plain TCP connection
+    before any Dask client exists (a client that fails to connect reports its failure
+    again on stderr when it is collected)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme != "tcp" or not parts.hostname or port is None:
+        raise WorkbenchError(f"a Dask scheduler address is tcp://host:port, not {address!r}")
+    try:
+        socket.create_connection((parts.hostname, port), timeout=timeout).close()
+    except OSError as exc:
+        raise WorkbenchError(f"no Dask cluster to work on at {address} ({type(exc).__name__})") from None
 
 
 def _run_with_state(fn: Callable, state: dict[str, Any], args: tuple) -> Any:
@@ -69,10 +90,11 @@ class ClusterWorkers:
         require_dask()
         from distributed import Client
 
+        check_scheduler(self.address, timeout=self._timeout)
         try:
             self._client = Client(self.address, timeout=self._timeout, set_as_default=False)
             self._client.wait_for_workers(1, timeout=self._timeout)
-        except (OSError, TimeoutError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever stops the connection, one line
             if self._client is not None:
                 self._client.close()
             raise WorkbenchError(f"no Dask cluster to work on at {self.address} ({type(exc).__name__})") from None

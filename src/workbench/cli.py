@@ -226,9 +226,10 @@ def _run(args: argparse.Namespace) -> int:
                     raise WorkbenchError("give an article or --corpus, not both")
                 params = parse_parameter_values(args.parameter, parameters_of("corpus"))
                 if args.scheduler:
-                    from ._cluster import require_dask
+                    from ._cluster import check_scheduler, require_dask
 
                     require_dask()  # before a kernel starts
+                    check_scheduler(args.scheduler, timeout=10)
                     params["scheduler"] = args.scheduler
                 folder = run_corpus_report(args.corpus, output_dir=args.output_dir, parameters=params,
                                            progress=progress)

@@ -323,6 +323,9 @@ def _run_on_cluster(pending: list[Job], out: Path, scheduler: str, done) -> None
         from distributed import Client, as_completed
     except ImportError:
         raise MissingDependencyError("--scheduler needs the Dask extra: pip install 'workbench[dask]'") from None
+    from .._cluster import check_scheduler
+
+    check_scheduler(scheduler)
     with Client(scheduler, timeout=30) as client:  # each worker plans its own run: its files, its paths
         futures = {client.submit(run_job, job, str(out), pure=False, key=f"workbench-{job.slug}"): job
                    for job in pending}
