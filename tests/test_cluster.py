@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from workbench._cluster import ClusterWorkers
+from workbench.cli import main
 from workbench.corpus import analyze_corpus
 from workbench.errors import WorkbenchError
 
@@ -39,6 +40,10 @@ def test_a_cluster_of_one_then_three_workers_gives_the_same_bytes_even_when_one_
         assert _written(one, tmp_path / "one") == expected
         cluster.add_workers(2)
         assert _written(analyze_corpus(CORPUS, scheduler=cluster.address, **OPTIONS), tmp_path / "three") == expected
+        # the report command, its kernel working on the cluster
+        assert main(["report", "--corpus", str(CORPUS), "--scheduler", cluster.address, "-o", str(tmp_path / "cli"),
+                     "-p", "n_topics", "2", "-p", "n_boot", "200"]) == 0
+        assert (tmp_path / "cli" / "corpus" / "results.json").read_bytes() == expected[0]
 
         flag = tmp_path / "killed"
 
