@@ -143,3 +143,25 @@ def test_a_short_stream_is_fitted_as_its_list():
     assert TopicModel(n_topics=1).fit(iter(["troops leave the base", "the base closes"])).n_topics_ == 1
     with pytest.raises(ValueError, match="texts is empty"):
         TopicModel().fit(iter([]))
+
+
+@pytest.mark.parametrize("options", [{}, {"ngram_range": (1, 2), "max_features": 40}, {"max_features": None}])
+def test_term_counts_merged_from_partitions_are_scikit_learns_tfidf(options):
+    """Counting a partition at a time and merging (as a corpus does across workers) gives
+    exactly TfidfVectorizer's matrix and vocabulary over the texts in one stream."""
+    from workbench.term_counts import CorpusTerms, count_partition
+
+    texts = [f"{t} {extra}" for extra in ("alpha", "beta gamma", "gamma delta") for t in TEXTS] * 40  # 120+ texts
+    model = TopicModel(2, **options)
+    reference = model._vectorizer(small=False)
+    expected = reference.fit_transform(texts)
+    terms = CorpusTerms()
+    for start in range(0, len(texts), 7):  # uneven partitions
+        terms.add(count_partition(texts[start:start + 7], model.analyzer()))
+    vectorizer = model._vectorizer(small=False)
+    got = terms.tfidf(vectorizer)
+    assert vectorizer.vocabulary_ == reference.vocabulary_
+    assert np.array_equal(vectorizer.idf_, reference.idf_)
+    assert got.shape == expected.shape and (got != expected).nnz == 0
+    assert np.array_equal(got.indices, expected.indices) and np.array_equal(got.indptr, expected.indptr)
+    assert (vectorizer.transform(texts[:5]) != reference.transform(texts[:5])).nnz == 0
