@@ -39,7 +39,6 @@ def compare_groups(units: pd.DataFrame, groups: Sequence[str], *, top: int = 10,
     sizes = pd.Series([g for g in groups if g]).value_counts()
     if len(sizes) < 2 or units.empty:
         return pd.DataFrame(columns=COMPARISON_COLUMNS), pd.DataFrame(columns=DIFFERENCE_COLUMNS)
-    names = sorted(sizes.index)
     largest = sorted(sizes.index, key=lambda g: (-sizes[g], g))[:2]
     table = units.assign(group=pd.Series(groups, dtype=object).to_numpy()[units["position"].to_numpy()])
     table = table[table["group"] != ""]
@@ -47,7 +46,9 @@ def compare_groups(units: pd.DataFrame, groups: Sequence[str], *, top: int = 10,
     actors = sorted(counts.index, key=lambda a: (-counts[a], a))[:top]
     alpha = (1 - confidence) / 2
     rows, differences = [], []
-    for actor, of_actor in table[table["actor"].isin(actors)].groupby("actor", sort=False):
+    by_actor = dict(tuple(table[table["actor"].isin(actors)].groupby("actor", sort=False)))
+    for actor in actors:
+        of_actor = by_actor[actor]
         draws: dict[str, np.ndarray] = {}
         for group, part in of_actor.groupby("group", sort=True):  # articles in corpus order
             sums, n = part["sum"].to_numpy(float), part["size"].to_numpy(float)
@@ -64,7 +65,4 @@ def compare_groups(units: pd.DataFrame, groups: Sequence[str], *, top: int = 10,
             if a in draws and b in draws:
                 low, high = (float(q) for q in np.quantile(draws[a] - draws[b], [alpha, 1 - alpha]))
             differences.append([actor, a, b, scores[a], scores[b], scores[a] - scores[b], low, high])
-    order = {actor: i for i, actor in enumerate(actors)}
-    rows.sort(key=lambda r: (order[r[0]], names.index(r[1])))
-    differences.sort(key=lambda r: order[r[0]])
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS), pd.DataFrame(differences, columns=DIFFERENCE_COLUMNS)

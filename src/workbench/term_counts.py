@@ -108,9 +108,5 @@ class CorpusTerms:
         vectorizer.vocabulary_ = vocabulary
         weighting = TfidfTransformer(norm=vectorizer.norm, use_idf=vectorizer.use_idf,
                                      smooth_idf=vectorizer.smooth_idf, sublinear_tf=vectorizer.sublinear_tf)
-        weighting.fit(X)
-        if vectorizer.use_idf:
-            vectorizer.idf_ = weighting.idf_
-        else:
-            vectorizer._tfidf = weighting
+        vectorizer.idf_ = weighting.fit(X).idf_  # the topic model's vectoriser always weights by idf
         return sparse.csr_matrix(weighting.transform(X, copy=False))

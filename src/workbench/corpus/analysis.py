@@ -207,6 +207,7 @@ def analyze_corpus(
                            chunk_size=chunk_size, progress=progress)
         # every article analysed: merge surnames, summarise the actors (two halves) in the workers
         tally.rename(merged_names(tally.person_counts()))
+        units = tally.unit_table()  # made once: the summaries get it with the tally
         summary = [workers.submit(summarise, tally, n_boot, seed, part, 2) for part in range(2)]
         try:
             small = tables.terms.n_texts < SMALL_CORPUS
@@ -219,7 +220,6 @@ def analyze_corpus(
         parts = [workers.result(future) for future in summary]
     rollup, evidence = joined([p[0] for p in parts]), parts[0][1]
     ids = tables.articles["id"]
-    units = tally.unit_table()
     comparison, differences = compare_groups(units, tables.articles["group"], n_boot=n_boot, seed=seed)
     titles = dict(zip(ids, tables.articles["title"]))
     evidence = evidence.assign(title=evidence["article"].map(titles).fillna(""))  # cited by title, not file line

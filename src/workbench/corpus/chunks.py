@@ -86,7 +86,8 @@ def analyse_partitions(path, tables: ChunkTables, workers: Workers | ClusterWork
     ``tables`` in corpus order."""
     from .._progress import progress_bar
 
-    with progress_bar(desc="articles", unit=" art", total=count_records(path), disable=not progress) as bar:
+    total = count_records(path) if progress else None  # a second read of the file: only for a bar shown
+    with progress_bar(desc="articles", unit=" art", total=total, disable=not progress) as bar:
         pending: deque = deque()
 
         def take() -> None:

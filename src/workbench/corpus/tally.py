@@ -77,6 +77,7 @@ class ActorTally:
         self._compacted = dict.fromkeys(_TOP, 0)  # rows left by the last compaction
         self._rows = 0
         self._renamed: dict[str, str] = {}
+        self._made: dict[str, Any] = {}  # roots and units once made (cleared by add, merge, rename)
 
     @property
     def mentions(self) -> int:
@@ -87,6 +88,7 @@ class ActorTally:
         articles' input ``positions``, one per row)."""
         if table.empty:
             return
+        self._made.clear()
         keys = list(zip(table["actor"], table["root"], table["type"]))
         codes = np.fromiter((self._code(k) for k in keys), dtype=np.int64, count=len(keys))
         rows = np.arange(self._rows, self._rows + len(table))
@@ -123,6 +125,7 @@ class ActorTally:
         article's position in the corpus). The same as :meth:`add` of its rows here."""
         if not part._keys:
             return
+        self._made.clear()
         rows = self._rows
         remap = np.fromiter((self._code(k) for k in part._keys), dtype=np.int64, count=len(part._keys))
         for code, stats in zip(remap, part._stats):
@@ -184,6 +187,7 @@ class ActorTally:
         """Apply the corpus's surname merge: a person's one-word name becomes the full name
         (and so does its root, where the person is its own root)."""
         self._renamed = dict(renamed)
+        self._made.clear()
 
     def _renamed_key(self, key: tuple[str, str, str]) -> tuple[str, str]:
         actor, root, kind = key
@@ -198,15 +202,23 @@ class ActorTally:
     # ---------------------------------------------------------------- tables
     def _roots(self) -> tuple[list[str], np.ndarray]:
         """Each key's rolled-up actor after the renaming, and its root's number (roots in name order)."""
-        roots = [self._renamed_key(k)[1] for k in self._keys]
-        names = sorted(set(roots))
-        number = {name: i for i, name in enumerate(names)}
-        return names, np.array([number[r] for r in roots], dtype=np.int64)
+        if "roots" not in self._made:
+            roots = [self._renamed_key(k)[1] for k in self._keys]
+            names = sorted(set(roots))
+            number = {name: i for i, name in enumerate(names)}
+            self._made["roots"] = names, np.array([number[r] for r in roots], dtype=np.int64)
+        return self._made["roots"]
 
     def unit_table(self) -> pd.DataFrame:
         """Per rolled-up actor and article: ``actor`` (its name), ``root`` (its number in
         name order), ``position`` (the article's), ``sum`` (polarity summed), ``size``
-        (mentions); sorted by actor and position."""
+        (mentions); sorted by actor and position. Made once (until more is added or renamed):
+        callers must not change it."""
+        if "units" not in self._made:
+            self._made["units"] = self._unit_table()
+        return self._made["units"]
+
+    def _unit_table(self) -> pd.DataFrame:
         names, root_of = self._roots()
         if not self._units:
             return pd.DataFrame({"actor": [], "root": [], "position": [], "sum": [], "size": []})
