@@ -121,6 +121,35 @@ def test_tagger_joins_names_cut_at_an_initial_or_a_hyphen():
         assert name in {text[s:e] for s, e, t in tagger.predict([text])[0] if t == "PER"}
 
 
+def test_names_keep_first_all_and_the_abbreviations_full_stop_and_drop_a_month():
+    tagger = name_finder("default")
+    for text, name, kind in [
+        ("Shares of First Union Corp. rose on Friday.", "First Union Corp.", "ORG"),  # "First" is no function word
+        ("The All Blacks beat Australia.", "All Blacks", "ORG"),
+        ("Norwest Corp. and Banc One Corp. said on Monday they would merge.", "Banc One Corp.", "ORG"),
+        ("Martin Luther King Jr. spoke.", "Martin Luther King Jr.", "PER"),
+        ("The August National Association of Purchasing Management index rose.",
+         "National Association of Purchasing Management", "ORG"),
+    ]:
+        assert (name, kind) in {(text[s:e], t) for s, e, t in tagger.predict([text])[0]}, text
+
+
+@pytest.mark.parametrize("text, span, expected", [
+    ("Before Niger voted", (0, 12, "LOC"), "Niger"),
+    ("First Union rose", (0, 11, "ORG"), "First Union"),
+    ("September Treasury bills", (0, 18, "ORG"), "Treasury"),
+    ("May Smith spoke", (0, 9, "PER"), "May Smith"),  # a month, a modal verb, and a first name
+    ("Acme Corp. said", (0, 9, "ORG"), "Acme Corp."),
+    ("Acme Corp said", (0, 9, "ORG"), "Acme Corp"),
+    ("in Japan. Then", (3, 8, "LOC"), "Japan"),  # a sentence's full stop stays out
+])
+def test_span_edges(text, span, expected):
+    from workbench.ner.names import with_abbreviation_stop, without_function_word
+
+    start, end, _ = with_abbreviation_stop(text, *without_function_word(text, *span))
+    assert text[start:end] == expected
+
+
 def test_the_upper_case_city_of_a_dateline_is_a_place_even_in_a_sports_report(monkeypatch):
     from workbench.ner import tagger as tagger_module
 

@@ -1,6 +1,6 @@
-"""What the tagger's spans become as names: a function word it took in dropped, a
-person it cut in two joined, the place that opens a dateline typed as a place, and one
-type per name within a document."""
+"""What the tagger's spans become as names: a function word or month it took in
+dropped, the full stop of "Corp." or "Jr." kept, a person it cut in two joined, the
+place that opens a dateline typed as a place, and one type per name within a document."""
 from __future__ import annotations
 
 import re
@@ -8,17 +8,34 @@ from collections.abc import Sequence
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-__all__ = ["without_function_word", "joined_person_parts", "dateline_place", "consistent_types"]
+__all__ = ["without_function_word", "with_abbreviation_stop", "joined_person_parts", "dateline_place",
+           "consistent_types"]
 
 #: (start, end, type) of a name, character offsets.
 Span = tuple[int, int, str]
 
+#: Words that open a sentence, not a name ("Before Niger", "The Pentagon"): articles,
+#: prepositions, conjunctions, pronouns and auxiliaries. Not scikit-learn's stop list,
+#: which also holds "First", "All", "Bill" and "System" ("First Union", "All Blacks");
+#: without "May", "Will" and "Can", which are also first names.
+FUNCTION_WORDS = frozenset("""
+a an the and or but nor of in on at to for from by with as if when while after before since during under over
+into onto about against between through throughout across along around among amid despite without within upon
+via per than then so yet also both each every either neither some any many much most more such no not he she
+it they we i you his her its their our my your me him them us this that these those there here is are was were
+be been being am do does did has have had would shall should could might must who whom whose which
+what where why how although though because unless until whether
+""".split())
+#: A month before an organisation or place is the date's ("September Treasury bills").
+MONTHS = frozenset("January February March April May June July August September October November December".split())
+
 
 def without_function_word(text: str, start: int, end: int, kind: str) -> Span:
-    """A name without a capitalised function word it starts with ("Before Niger") or a
-    lower-case word it ends with ("Willow the"); a lone function word is no name."""
+    """A name without a capitalised function word it starts with ("Before Niger"), a
+    month before an organisation or place ("August National Association of …") or a
+    lower-case word it ends with ("Willow the"); a lone stop word is no name."""
     head, space, rest = text[start:end].partition(" ")
-    if space and rest[:1].isupper() and head.lower() in ENGLISH_STOP_WORDS:
+    if space and rest[:1].isupper() and (head.lower() in FUNCTION_WORDS or kind != "PER" and head in MONTHS):
         start += len(head) + 1
     rest, space, tail = text[start:end].rpartition(" ")
     while space and tail[:1].islower():
@@ -27,6 +44,18 @@ def without_function_word(text: str, start: int, end: int, kind: str) -> Span:
     word = text[start:end]
     if " " not in word and not word.isupper() and word.lower() in ENGLISH_STOP_WORDS:
         return start, start, kind
+    return start, end, kind
+
+
+_ABBREVIATION_END = re.compile(r"(?<![\w.])(?:Co|Cos|Corp|Inc|Ltd|Bros|Jr|Sr)$")
+
+
+def with_abbreviation_stop(text: str, start: int, end: int, kind: str) -> Span:
+    """A name that ends in an abbreviation keeps its full stop ("Norwest Corp.",
+    "Martin Luther King Jr."), which the tokeniser splits off before a lower-case word
+    or the sentence's end."""
+    if text[end:end + 1] == "." and _ABBREVIATION_END.search(text, start, end):
+        end += 1
     return start, end, kind
 
 
