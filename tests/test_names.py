@@ -367,6 +367,14 @@ def test_a_one_word_person_without_support_is_an_organisation(matcher):
     assert by_alias(matcher, "Mr Sondland said no.")["Sondland"][1] == "person"
 
 
+def test_a_lone_name_the_tagger_is_sure_is_a_person_stays_one(matcher):
+    text = "Inzamam-ul-Haq scored 80 and Pakistan won."  # no full name, title or census surname
+    (start, end, kind, p), _ = NameTagger().predict_documents([[text]], confidence=True)[0][0]
+    assert (text[start:end], kind) == ("Inzamam-ul-Haq", "PER") and p >= 0.9
+    assert by_alias(matcher, text)["Inzamam-ul-Haq"][1] == "person"
+    assert by_alias(matcher, "Google said on Monday that profits rose.")["Google"][1] != "person"
+
+
 def test_seed_actors_stay_and_add_no_boilerplate(seed_article):
     rollup = {(a, t) for a, t in zip(*[ActorMatcher().find(seed_article)[c] for c in ("root", "root_type")])}
     countries = {a for a, t in rollup if t == "country"}

@@ -21,7 +21,7 @@ import pandas as pd
 from ..errors import InputError
 from ..loading import Article
 from .dictionary import Actor, ActorDictionary, load_actors
-from .resolve import resolve
+from .resolve import SURE_PERSON, resolve
 from .trie import trie_pattern
 
 __all__ = ["ActorMatcher", "DEMONYM_RULE", "MENTION_COLUMNS", "mention_table"]
@@ -97,7 +97,7 @@ class ActorMatcher:
         if self._finder is None:
             tagged = [[[] for _ in d] for d in documents]
         else:
-            tagged = self._finder.predict_documents(documents)
+            tagged = self._finder.predict_documents(documents, confidence=True)
         out = []
         for article, spans in zip(articles, tagged):
             body = article.body
@@ -108,8 +108,10 @@ class ActorMatcher:
                 if not _overlaps(m.start(), m.end(), blocked)
             ]
             names = [(s.start + a, s.start + b, kind) for s, found_in in zip(article.sentences, spans)
-                     for a, b, kind in found_in]
-            found, new_actors = resolve(body, self.dictionary, found, names, people=self.people)
+                     for a, b, kind, _ in found_in]
+            sure = {(s.start + a, s.start + b) for s, found_in in zip(article.sentences, spans)
+                    for a, b, kind, p in found_in if kind == "PER" and p is not None and p >= SURE_PERSON}
+            found, new_actors = resolve(body, self.dictionary, found, names, people=self.people, sure_people=sure)
             out.append(self._records(article, found, new_actors))
         return out
 

@@ -79,9 +79,14 @@ class SpacyNameFinder:
         return [[(e.start_char, e.end_char, LABEL_MAP[e.label_]) for e in doc.ents if e.label_ in LABEL_MAP]
                 for doc in self.nlp.pipe(texts, batch_size=self.batch_size)]
 
-    def predict_documents(self, documents: Sequence[Sequence[str]]) -> list[list[list[tuple[int, int, str]]]]:
-        """:meth:`predict` for many documents' sentences, in one stream through spaCy."""
+    def predict_documents(self, documents: Sequence[Sequence[str]], *,
+                          confidence: bool = False) -> list[list[list[tuple]]]:
+        """:meth:`predict` for many documents' sentences, in one stream through spaCy
+        (with ``confidence``, each name ``(start, end, type, None)``: spaCy's entity
+        recogniser gives no probability)."""
         found = self.predict([text for document in documents for text in document])
+        if confidence:
+            found = [[(*name, None) for name in sentence] for sentence in found]
         out, at = [], 0
         for document in documents:
             out.append(found[at:at + len(document)])

@@ -145,13 +145,18 @@ class NameTagger:
         """The names in each text (texts of one document: sentences, in order)."""
         return self.predict_documents([texts])[0]
 
-    def predict_documents(self, documents: Sequence[Sequence[str]]) -> list[list[list[Span]]]:
-        """:meth:`predict` for many documents at once (the array work is shared)."""
+    def predict_documents(self, documents: Sequence[Sequence[str]], *,
+                          confidence: bool = False) -> list[list[list[Span]]]:
+        """:meth:`predict` for many documents at once (the array work is shared).
+
+        With ``confidence``, each name is ``(start, end, type, p)``: ``p`` the least
+        probability the tagger gave the labels of its tokens (0 where the name took
+        another type from the rest of its document)."""
         self.ensure_loaded()
         texts = [text for document in documents for text in document]
         doc_of_sentence = np.repeat(np.arange(len(documents)), [len(d) for d in documents])
         types, sentence_of, starts, ends = self._tokens(texts)
-        found: list[list[Span]] = [[] for _ in texts]
+        found: list[list[tuple[int, int, str, float]]] = [[] for _ in texts]
         table = self._table
         positions = np.flatnonzero(table.candidates(types, sentence_of))
         if len(positions):
@@ -164,13 +169,16 @@ class NameTagger:
             floors = MIN_CONFIDENCE if self.min_confidence is None else self.min_confidence
             _collect(found, labels, sure, floors, positions, starts, ends, sentence_of)
         first_names = self._table.first_names
-        found = [dateline_place(text, joined_person_parts(
-            text, [with_abbreviation_stop(text, *t) for t in (without_function_word(text, *span) for span in spans)
+        names = [dateline_place(text, joined_person_parts(
+            text, [with_abbreviation_stop(text, *t) for t in (without_function_word(text, *span[:3]) for span in spans)
                    if t[1] > t[0]], first_names))
             for text, spans in zip(texts, found)]
         out, at = [], 0
         for document in documents:
-            out.append(consistent_types(document, found[at:at + len(document)]))
+            out.append(consistent_types(document, names[at:at + len(document)]))
+            if confidence:
+                out[-1] = [[(*name, _least_sure(name, raw)) for name in sentence]
+                           for sentence, raw in zip(out[-1], found[at:at + len(document)])]
             at += len(document)
         return out
 
@@ -291,17 +299,26 @@ def _matrix(cols: np.ndarray, n_columns: int) -> sparse.csr_matrix:
     return X
 
 
-def _collect(found: list[list[Span]], labels: np.ndarray, sure: np.ndarray, floors: dict[str, float],
-             positions: np.ndarray, starts: np.ndarray, ends: np.ndarray, sentence_of: np.ndarray) -> None:
-    """BIO labels of the candidates as (start, end, type) spans, per sentence; a span
-    whose least sure token is below its type's floor is left out."""
+def _least_sure(name: Span, raw: list[tuple[int, int, str, float]]) -> float:
+    """The least probability among the tagged spans a name was made from (0 where one
+    had another type)."""
+    start, end, kind = name
+    made_from = [(k, p) for s, e, k, p in raw if s < end and start < e]
+    return min((p if k == kind else 0.0 for k, p in made_from), default=0.0)
+
+
+def _collect(found: list[list[tuple[int, int, str, float]]], labels: np.ndarray, sure: np.ndarray,
+             floors: dict[str, float], positions: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+             sentence_of: np.ndarray) -> None:
+    """BIO labels of the candidates as (start, end, type, least probability) spans, per
+    sentence; a span whose least sure token is below its type's floor is left out."""
     kinds = [label[2:] for label in LABELS]
     begins = [label[:1] == "B" for label in LABELS]
     current: list | None = None
 
     def close() -> None:
         if current[5] >= floors.get(current[2], 0.0):
-            found[current[3]].append((current[0], current[1], current[2]))
+            found[current[3]].append((current[0], current[1], current[2], current[5]))
 
     named = labels > 0
     for pos, lab, p in zip(positions[named].tolist(), labels[named].tolist(), sure[named].tolist()):
