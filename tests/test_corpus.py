@@ -274,3 +274,50 @@ def test_progress_bars_count_records_of_the_total_and_mention_rows(capsys):
     err = capsys.readouterr().err
     records = count_records(FIXTURES / "corpus.jsonl")
     assert f"{records}/{records}" in err and "articles" in err and "mention rows" in err
+
+
+def test_quotes_live_on_disk_and_are_written_as_they_were_held(tmp_path):
+    texts = ['"We will not leave, and we never said so," said Prime Minister Ali Zeine of Niger on Monday.',
+             'Officials in Washington disagreed. "The talks failed," a spokesman for the State Department said.',
+             "No quotation here: Mali and Burkina Faso held talks on trade."]
+    path = tmp_path / "quoted.jsonl"
+    path.write_text("".join(json.dumps({"id": f"q{i}", "text": t}) + "\n" for i, t in enumerate(texts)))
+    analysis = analyze_corpus(path, n_topics=1, n_boot=50, n_jobs=1, chunk_size=1)
+    quotes = analysis.quotes
+    assert len(quotes) == analysis.n_quotes >= 2 and list(quotes["article"])[:2] == ["q0", "q1"]
+    results, _ = analysis.write(tmp_path / "out")
+    written = json.loads(results.read_text(encoding="utf-8"))["quotes"]
+    assert written == analysis.to_dict()["quotes"] == quotes.to_dict(orient="records")
+    assert analysis.to_dict()["quotes"][0] == written[0]  # a real list for callers, not a stream
+    expected = quotes.to_csv(index=False, float_format="%.2f", lineterminator="\n")
+    assert (tmp_path / "out" / "quotes.csv").read_text(encoding="utf-8") == expected
+
+
+def test_row_store_streams_its_rows(tmp_path):
+    from workbench._io import write_csv_tables, write_json_atomic
+    from workbench.corpus.store import RowStore
+
+    store = RowStore("things", ["name", "n"])
+    with pytest.raises(RuntimeError, match="not finished"):
+        store.read()
+    for part in ({"name": ["a", "b"], "n": [1, 2]}, {"name": [], "n": []}, {"name": ["c,\"d\""], "n": [3]}):
+        store.append(pd.DataFrame(part))
+    store.close()
+    whole = store.read()
+    assert whole.to_dict(orient="records") == [{"name": "a", "n": 1}, {"name": "b", "n": 2}, {"name": 'c,"d"', "n": 3}]
+    assert pd.concat(list(store.batches(size=2)), ignore_index=True).equals(whole)
+    records = store.records()
+    assert len(records) == 3 and list(records) == list(records) == whole.to_dict(orient="records")
+    write_json_atomic(tmp_path / "r.json", {"rows": records})
+    assert json.loads((tmp_path / "r.json").read_text())["rows"] == whole.to_dict(orient="records")
+    write_csv_tables(tmp_path / "batches", {"t": store.batches(size=1)})
+    write_csv_tables(tmp_path / "whole", {"t": whole})
+    assert (tmp_path / "batches" / "t.csv").read_bytes() == (tmp_path / "whole" / "t.csv").read_bytes()
+
+    empty = RowStore("none", ["name", "n"])
+    empty.close()
+    assert list(empty.read().columns) == ["name", "n"] and not empty.records() and list(empty.records()) == []
+    write_json_atomic(tmp_path / "e.json", {"rows": empty.records()})
+    assert json.loads((tmp_path / "e.json").read_text()) == {"rows": []}
+    write_csv_tables(tmp_path / "empty", {"t": empty.batches()})
+    assert (tmp_path / "empty" / "t.csv").read_text() == "name,n\n"

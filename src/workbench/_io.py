@@ -119,17 +119,23 @@ def read_user_file(path: str | os.PathLike[str], *, what: str, max_bytes: int, e
 def write_csv_tables(folder: str | os.PathLike[str], tables: dict[str, Any]) -> list[Path]:
     """Each DataFrame of ``tables`` as ``<folder>/<name>.csv`` (atomically), for people to
     take away: lists joined by "; ", floats to two decimals, no index; ``pandas.read_csv``
-    and spreadsheets open them. ``results.json`` keeps the full precision."""
+    and spreadsheets open them. ``results.json`` keeps the full precision. A table may
+    also be an iterable of DataFrames (batches of its rows, written one after another)."""
     written = []
-    for name, frame in sorted(tables.items()):
-        shown = frame.copy()
-        for column in shown.columns:
-            if shown[column].map(lambda v: isinstance(v, (list, tuple))).any():
-                shown[column] = shown[column].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple))
-                                                  else v)
-        text = shown.to_csv(index=False, float_format="%.2f", lineterminator="\n")
-        written.append(write_text_atomic(Path(folder) / f"{name}.csv", text))
+    for name, table in sorted(tables.items()):
+        batches = [table] if hasattr(table, "to_csv") else table
+        blocks = (_csv_text(frame, header=i == 0).encode("utf-8") for i, frame in enumerate(batches))
+        written.append(write_bytes_atomic(Path(folder) / f"{name}.csv", blocks))
     return written
+
+
+def _csv_text(frame: Any, header: bool) -> str:
+    shown = frame.copy()
+    for column in shown.columns:
+        if shown[column].map(lambda v: isinstance(v, (list, tuple))).any():
+            shown[column] = shown[column].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple))
+                                              else v)
+    return shown.to_csv(index=False, header=header, float_format="%.2f", lineterminator="\n")
 
 
 def write_json_atomic(path: str | os.PathLike[str], obj: Any) -> Path:

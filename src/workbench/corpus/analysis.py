@@ -13,7 +13,7 @@ import pandas as pd
 
 from .._cluster import ClusterWorkers
 from .._data import display_path
-from .._io import write_bytes_atomic, write_csv_tables, write_json_atomic
+from .._io import PlainRows, write_bytes_atomic, write_csv_tables, write_json_atomic
 from .._parallel import Workers, frozen_heap
 from ..actors import ActorMatcher
 from ..compare import COMPARISON_COLUMNS, DIFFERENCE_COLUMNS, compare_groups
@@ -23,7 +23,7 @@ from ..sentiment import load_scorer, scorer_record
 from ..topics import SMALL_CORPUS, TopicModel
 from .chunks import MENTION_TABLE_COLUMNS, ChunkTables, analyse_partitions, joined, summarise
 from .readers import Skipped
-from .store import MentionStore
+from .store import MentionStore, RowStore
 from .tally import merged_names
 
 __all__ = ["CorpusAnalysis", "analyze_corpus"]
@@ -54,7 +54,8 @@ class CorpusAnalysis:
         actor_time: Rolled-up actor × month: mentions and mean polarity (dated articles only).
         evidence: Per actor its most positive and most negative sentences (one entry per sentence),
             with the article id and title and the mention's span.
-        quotes: Every quotation with article id, speaker and actor.
+        quote_store: Every quotation with article id, speaker and actor, in a Parquet file
+            (:attr:`quotes` reads it whole; :meth:`write` streams it).
         skipped: Records not used, with where and why.
         warned: The web pages' warnings (little article text kept, not in English), with where.
         parameters: The parameters used.
@@ -74,7 +75,7 @@ class CorpusAnalysis:
     actor_topics: pd.DataFrame
     actor_time: pd.DataFrame
     evidence: pd.DataFrame
-    quotes: pd.DataFrame
+    quote_store: RowStore
     skipped: list[Skipped] = field(default_factory=list)
     warned: list[Skipped] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
@@ -93,6 +94,15 @@ class CorpusAnalysis:
         return self.mention_store.rows
 
     @property
+    def quotes(self) -> pd.DataFrame:
+        """Every quotation, read from the Parquet file (all in memory: for corpora that fit)."""
+        return self.quote_store.read()
+
+    @property
+    def n_quotes(self) -> int:
+        return self.quote_store.rows
+
+    @property
     def actors(self) -> pd.DataFrame:
         """:attr:`rollup`, by the name the shipped corpus report notebook reads (renaming it
         there would change every corpus report's bytes)."""
@@ -100,6 +110,9 @@ class CorpusAnalysis:
 
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable results (``results.json``); mentions go to Parquet."""
+        return self._results(PlainRows(self.quote_store.records()))
+
+    def _results(self, quotes: list) -> dict[str, Any]:
         model = self.topic_model
         return {
             "parameters": self.parameters,
@@ -115,7 +128,7 @@ class CorpusAnalysis:
             "actor_topics": self.actor_topics.to_dict(orient="records"),
             "actor_time": self.actor_time.to_dict(orient="records"),
             "evidence": self.evidence.to_dict(orient="records"),
-            "quotes": self.quotes.to_dict(orient="records"),
+            "quotes": quotes,
             "notes": self.notes,
             "sources_compared": self.comparison.to_dict(orient="records"),
             "source_differences": self.differences.to_dict(orient="records"),
@@ -123,18 +136,21 @@ class CorpusAnalysis:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables a reader takes away, by file name (the mentions are in Parquet)."""
+        return self._tables(self.quotes)
+
+    def _tables(self, quotes: Any) -> dict[str, Any]:
         return {"actors": self.rollup.drop(columns=["evidence"]), "articles": self.articles, "topics": self.topics,
                 "actor_topics": self.actor_topics, "actor_time": self.actor_time, "evidence": self.evidence,
-                "quotes": self.quotes, "sources_compared": self.comparison, "source_differences": self.differences}
+                "quotes": quotes, "sources_compared": self.comparison, "source_differences": self.differences}
 
     def write(self, folder: str | os.PathLike[str]) -> tuple[Path, Path]:
         """Write ``results.json``, ``mentions.parquet`` and each of :meth:`tables` as CSV
         into ``folder`` (atomically); returns the first two."""
         folder = Path(folder)
-        results = write_json_atomic(folder / "results.json", self.to_dict())
+        results = write_json_atomic(folder / "results.json", self._results(self.quote_store.records()))
         with open(self.mention_store.path, "rb") as fh:
             parquet = write_bytes_atomic(folder / "mentions.parquet", iter(lambda: fh.read(1 << 20), b""))
-        write_csv_tables(folder, self.tables())
+        write_csv_tables(folder, self._tables(self.quote_store.batches()))
         return results, parquet
 
     def __repr__(self) -> str:
@@ -228,6 +244,7 @@ def analyze_corpus(
     article_table = pd.DataFrame(tables.articles).assign(topic=dominant)
     topics = model.topics_frame(10)
     topics["size"] = [int((dominant == k).sum()) for k in topics["id"]]
+    tables.quotes.close()
     tables.store.finish(tally.rename_map(), dominant, tables.articles["mentions"], MENTION_TABLE_COLUMNS,
                         progress=progress)
     actor_time = tally.by_article_value([d[:7] for d in tables.articles["date"]], "month", skip="")
@@ -257,7 +274,7 @@ def analyze_corpus(
         actor_topics=actor_topics,
         actor_time=actor_time,
         evidence=evidence,
-        quotes=pd.DataFrame(tables.quotes),
+        quote_store=tables.quotes,
         skipped=tables.skipped,
         warned=tables.warned,
         parameters=parameters,

@@ -19,7 +19,7 @@ from ..steps import actors_and_quotes
 from ..term_counts import CorpusTerms, count_partition
 from ..topics import SMALL_CORPUS
 from .readers import Record, Skipped, count_records, read_corpus
-from .store import MentionStore
+from .store import MentionStore, RowStore
 from .tally import EVIDENCE_COLUMNS, ActorTally
 
 if TYPE_CHECKING:
@@ -32,12 +32,13 @@ log = logging.getLogger(__name__)
 
 
 class ChunkTables:
-    """The per-article results of a corpus, gathered chunk by chunk: articles, quotes and
-    what was skipped as column lists, the mentions' statistics in :attr:`tally` and their
-    rows in :attr:`store` (on disk)."""
+    """The per-article results of a corpus, gathered chunk by chunk: articles and what was
+    skipped as column lists, the quotes' rows in :attr:`quotes` (on disk), the mentions'
+    statistics in :attr:`tally` and their rows in :attr:`store` (on disk)."""
 
     def __init__(self) -> None:
-        self.articles, self.quotes = _empty(_TABLES["articles"]), _empty(_TABLES["quotes"])
+        self.articles = _empty(_TABLES["articles"])
+        self.quotes = RowStore("quotes", _TABLES["quotes"])
         self.skipped: list[Skipped] = []
         self.warned: list[Skipped] = []  # web pages' warnings, with where
         self.tally = ActorTally()
@@ -48,9 +49,9 @@ class ChunkTables:
     def add(self, chunk: dict[str, Any], scorer) -> None:
         """Keep a chunk's results (scoring its mentions here when the workers could not)."""
         first = len(self.articles["id"])
-        for name in ("articles", "quotes"):
-            for key, values in getattr(self, name).items():
-                values.extend(chunk[name][key])
+        for key, values in self.articles.items():
+            values.extend(chunk["articles"][key])
+        self.quotes.append(pd.DataFrame(chunk["quotes"]))
         self.skipped.extend(chunk["skipped"])
         table, part = chunk["table"], chunk["tally"]
         if table is None and chunk["mentions"]["article"]:  # the workers could not score

@@ -1,7 +1,7 @@
-"""A corpus's mention rows on disk: Parquet row groups written as partitions arrive, so
-the main process never holds them all.
+"""A corpus's per-article rows on disk: Parquet row groups written as partitions
+arrive, so the main process never holds them all (:class:`RowStore`; the quotes).
 
-The rows go first to a working file in partition-sized row groups; once the corpus has
+The mention rows (:class:`MentionStore`) go first to a working file in partition-sized row groups; once the corpus has
 been read, :meth:`MentionStore.finish` streams them into the final file with the names
 the corpus-wide surname merge changed and each article's topic, in row groups of a fixed
 number of rows (so the file's bytes do not depend on how the corpus was partitioned).
@@ -12,33 +12,37 @@ from __future__ import annotations
 import shutil
 import tempfile
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["MentionStore", "ROW_GROUP"]
+from .._io import PlainRows
+
+__all__ = ["MentionStore", "RowStore", "ROW_GROUP"]
 
 #: Rows per row group of the final file.
 ROW_GROUP = 16_384
 
 
-class MentionStore:
-    """Mention rows appended a partition at a time, then finished into one Parquet file."""
+class RowStore:
+    """Rows appended a partition at a time to a Parquet file in a temporary folder (gone
+    with the store), then closed and read back whole, in batches, or as plain records."""
 
-    def __init__(self) -> None:
-        self._folder = Path(tempfile.mkdtemp(prefix="workbench-mentions-"))
+    def __init__(self, name: str = "rows", columns: Sequence[str] = ()) -> None:
+        self._folder = Path(tempfile.mkdtemp(prefix=f"workbench-{name}-"))
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._folder, ignore_errors=True)
+        self._name = name
         self._raw = self._folder / "raw.parquet"
         self._writer = None
         self._schema = None
-        self._columns: list[str] | None = None
+        self._columns: list[str] | None = list(columns) or None
         self.rows = 0
-        self.path: Path | None = None  # the final file, once finished
+        self.path: Path | None = None  # the file to read, once closed (finished)
 
     def append(self, table: pd.DataFrame) -> None:
-        """Keep a partition's mention rows (those of the first one fix the columns' types)."""
+        """Keep a partition's rows (those of the first one fix the columns' types)."""
         if table.empty:
             return
         import pyarrow as pa
@@ -50,6 +54,70 @@ class MentionStore:
             self._writer = pq.ParquetWriter(self._raw, self._schema, compression="zstd")
         self._writer.write_table(pa.Table.from_pandas(table[self._columns], schema=self._schema, preserve_index=False))
         self.rows += len(table)
+
+    def close(self) -> Path:
+        """Finish writing (an empty table with the columns when no row came)."""
+        if self.path is None:
+            if self._writer is None:
+                pd.DataFrame({name: [] for name in self._columns or []}).to_parquet(
+                    self._raw, index=False, engine="pyarrow", compression="zstd")
+            else:
+                self._writer.close()
+            self.path = self._raw
+        return self.path
+
+    def read(self) -> pd.DataFrame:
+        """The rows as one DataFrame (every row in memory)."""
+        return pd.read_parquet(self._closed_path(), engine="pyarrow")
+
+    def batches(self, size: int = ROW_GROUP) -> Iterator[pd.DataFrame]:
+        """The rows as DataFrames of at most ``size`` rows, in order (one empty one when there are none)."""
+        if not self.rows:
+            yield self.read()
+        for batch in self._arrow_batches(size):
+            yield batch.to_pandas()
+
+    def records(self) -> PlainRows:
+        """The rows as plain dicts, read a batch at a time whenever iterated (for a
+        results file encoded piece by piece: the rows are never all in memory)."""
+        return _StreamedRecords(self)
+
+    def _arrow_batches(self, size: int = ROW_GROUP):
+        import pyarrow.parquet as pq
+
+        path = self._closed_path()
+        if self.rows:
+            yield from pq.ParquetFile(path).iter_batches(batch_size=size)
+
+    def _closed_path(self) -> Path:
+        if self.path is None:
+            raise RuntimeError(f"the {self._name} store is not finished")
+        return self.path
+
+
+class _StreamedRecords(PlainRows):
+    """A store's rows as a list that holds none of them: ``len`` and iteration read the store."""
+
+    def __init__(self, store: RowStore) -> None:
+        super().__init__()
+        self._store = store
+
+    def __len__(self) -> int:
+        return self._store.rows
+
+    def __bool__(self) -> bool:
+        return self._store.rows > 0
+
+    def __iter__(self):
+        for batch in self._store._arrow_batches():
+            yield from batch.to_pylist()
+
+
+class MentionStore(RowStore):
+    """Mention rows appended a partition at a time, then finished into one Parquet file."""
+
+    def __init__(self) -> None:
+        super().__init__("mentions")
 
     def finish(self, renamed: Mapping[str, str], topics: np.ndarray, mentions: np.ndarray, columns: list[str], *,
                progress: bool = False) -> Path:
@@ -113,11 +181,8 @@ class MentionStore:
         if held:
             yield pa.concat_tables(pending).combine_chunks()
 
-    def read(self) -> pd.DataFrame:
-        """The final file as one DataFrame (every row in memory)."""
-        if self.path is None:
-            raise RuntimeError("the mention store is not finished")
-        return pd.read_parquet(self.path, engine="pyarrow")
+    def close(self) -> Path:
+        raise RuntimeError("a mention store is finished with finish(), not closed")
 
 
 def _renamed(table, old, new):
