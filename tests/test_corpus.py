@@ -276,7 +276,7 @@ def test_progress_bars_count_records_of_the_total_and_mention_rows(capsys):
     assert f"{records}/{records}" in err and "articles" in err and "mention rows" in err
 
 
-def test_quotes_live_on_disk_and_are_written_as_they_were_held(tmp_path):
+def test_articles_and_quotes_live_on_disk_and_are_written_as_they_were_held(tmp_path):
     texts = ['"We will not leave, and we never said so," said Prime Minister Ali Zeine of Niger on Monday.',
              'Officials in Washington disagreed. "The talks failed," a spokesman for the State Department said.',
              "No quotation here: Mali and Burkina Faso held talks on trade."]
@@ -291,6 +291,23 @@ def test_quotes_live_on_disk_and_are_written_as_they_were_held(tmp_path):
     assert analysis.to_dict()["quotes"][0] == written[0]  # a real list for callers, not a stream
     expected = quotes.to_csv(index=False, float_format="%.2f", lineterminator="\n")
     assert (tmp_path / "out" / "quotes.csv").read_text(encoding="utf-8") == expected
+    articles = analysis.articles
+    assert list(articles["id"]) == ["q0", "q1", "q2"] == [a["id"] for a in analysis.to_dict()["articles"]]
+    assert json.loads(results.read_text(encoding="utf-8"))["articles"] == articles.to_dict(orient="records")
+    assert list(articles.columns)[-1] == "topic" and analysis.n_articles == 3
+    expected = articles.to_csv(index=False, float_format="%.2f", lineterminator="\n")
+    assert (tmp_path / "out" / "articles.csv").read_text(encoding="utf-8") == expected
+
+
+def test_coded_strings_come_back_in_order():
+    from workbench.corpus.chunks import Coded
+
+    coded = Coded()
+    assert list(coded.values()) == []
+    coded.extend(["BBC", "", "AP"])
+    coded.extend([])
+    coded.extend(["AP", "BBC"])
+    assert list(coded.values()) == ["BBC", "", "AP", "AP", "BBC"] and coded.names == ["BBC", "", "AP"]
 
 
 def test_row_store_streams_its_rows(tmp_path):
@@ -308,6 +325,10 @@ def test_row_store_streams_its_rows(tmp_path):
     assert pd.concat(list(store.batches(size=2)), ignore_index=True).equals(whole)
     records = store.records()
     assert len(records) == 3 and list(records) == list(records) == whole.to_dict(orient="records")
+    extra = {"k": np.array([7, 8, 9])}
+    assert [r["k"] for r in store.records(extra=extra)] == [7, 8, 9]
+    picked = pd.concat(list(store.batches(size=2, columns=["n"], extra=extra)), ignore_index=True)
+    assert picked.to_dict(orient="list") == {"n": [1, 2, 3], "k": [7, 8, 9]}
     write_json_atomic(tmp_path / "r.json", {"rows": records})
     assert json.loads((tmp_path / "r.json").read_text())["rows"] == whole.to_dict(orient="records")
     write_csv_tables(tmp_path / "batches", {"t": store.batches(size=1)})

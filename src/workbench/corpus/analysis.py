@@ -41,8 +41,10 @@ class CorpusAnalysis:
     """Everything found in a corpus.
 
     Attributes:
-        articles: One row per article: id, title, date, source, group (its ``compare`` field),
-            paragraphs, mentions, topic.
+        article_store: One row per article: id, title, date, source, group (its ``compare``
+            field), paragraphs, mentions, in a Parquet file (:attr:`articles` reads it whole,
+            with each article's topic; :meth:`write` streams it).
+        article_topics: Each article's dominant topic, in corpus order.
         topic_model: The model fitted across articles.
         topics: Topics with label, terms, weight, coherence and size (articles dominated).
         mention_store: Every mention with its article id, date and topic, in a Parquet file
@@ -67,7 +69,8 @@ class CorpusAnalysis:
         sentiment_model: The scorer used (backend; for a trained model its weights' sha256).
     """
 
-    articles: pd.DataFrame
+    article_store: RowStore
+    article_topics: np.ndarray
     topic_model: TopicModel
     topics: pd.DataFrame
     mention_store: MentionStore
@@ -83,6 +86,15 @@ class CorpusAnalysis:
     notes: list[str] = field(default_factory=list)
     comparison: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COMPARISON_COLUMNS))
     differences: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DIFFERENCE_COLUMNS))
+
+    @property
+    def articles(self) -> pd.DataFrame:
+        """One row per article, with its topic, read from the Parquet file (all in memory)."""
+        return self.article_store.read().assign(topic=self.article_topics)
+
+    @property
+    def n_articles(self) -> int:
+        return self.article_store.rows
 
     @property
     def mentions(self) -> pd.DataFrame:
@@ -110,20 +122,23 @@ class CorpusAnalysis:
 
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable results (``results.json``); mentions go to Parquet."""
-        return self._results(PlainRows(self.quote_store.records()))
+        return self._results(PlainRows(self._article_records()), PlainRows(self.quote_store.records()))
 
-    def _results(self, quotes: list) -> dict[str, Any]:
+    def _article_records(self) -> PlainRows:
+        return self.article_store.records(extra={"topic": self.article_topics})
+
+    def _results(self, articles: list, quotes: list) -> dict[str, Any]:
         model = self.topic_model
         return {
             "parameters": self.parameters,
             "sentiment_model": self.sentiment_model,
-            "corpus": {"articles": len(self.articles), "mentions": self.n_mentions,
+            "corpus": {"articles": self.n_articles, "mentions": self.n_mentions,
                        "skipped": [{"where": s.where, "reason": s.reason} for s in self.skipped],
                        "warnings": [{"where": w.where, "warning": w.reason} for w in self.warned]},
             "topics": self.topics.to_dict(orient="records"),
             "topic_quality": {"diversity": model.diversity_, "stability": model.stability_,
                               "mean_coherence": float(np.mean(model.coherence_))},
-            "articles": self.articles.to_dict(orient="records"),
+            "articles": articles,
             "actors": self.rollup.drop(columns=["evidence"]).to_dict(orient="records"),
             "actor_topics": self.actor_topics.to_dict(orient="records"),
             "actor_time": self.actor_time.to_dict(orient="records"),
@@ -136,10 +151,10 @@ class CorpusAnalysis:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables a reader takes away, by file name (the mentions are in Parquet)."""
-        return self._tables(self.quotes)
+        return self._tables(self.articles, self.quotes)
 
-    def _tables(self, quotes: Any) -> dict[str, Any]:
-        return {"actors": self.rollup.drop(columns=["evidence"]), "articles": self.articles, "topics": self.topics,
+    def _tables(self, articles: Any, quotes: Any) -> dict[str, Any]:
+        return {"actors": self.rollup.drop(columns=["evidence"]), "articles": articles, "topics": self.topics,
                 "actor_topics": self.actor_topics, "actor_time": self.actor_time, "evidence": self.evidence,
                 "quotes": quotes, "sources_compared": self.comparison, "source_differences": self.differences}
 
@@ -147,14 +162,16 @@ class CorpusAnalysis:
         """Write ``results.json``, ``mentions.parquet`` and each of :meth:`tables` as CSV
         into ``folder`` (atomically); returns the first two."""
         folder = Path(folder)
-        results = write_json_atomic(folder / "results.json", self._results(self.quote_store.records()))
+        results = write_json_atomic(folder / "results.json",
+                                    self._results(self._article_records(), self.quote_store.records()))
         with open(self.mention_store.path, "rb") as fh:
             parquet = write_bytes_atomic(folder / "mentions.parquet", iter(lambda: fh.read(1 << 20), b""))
-        write_csv_tables(folder, self._tables(self.quote_store.batches()))
+        write_csv_tables(folder, self._tables(self.article_store.batches(extra={"topic": self.article_topics}),
+                                              self.quote_store.batches()))
         return results, parquet
 
     def __repr__(self) -> str:
-        return (f"CorpusAnalysis(articles={len(self.articles)}, topics={len(self.topics)}, "
+        return (f"CorpusAnalysis(articles={self.n_articles}, topics={len(self.topics)}, "
                 f"actors={len(self.rollup)}, mentions={self.n_mentions}, skipped={len(self.skipped)})")
 
 
@@ -229,25 +246,24 @@ def analyze_corpus(
             small = tables.terms.n_texts < SMALL_CORPUS
             model.fit_terms(tables.terms, tables.first_bodies if small else None)
         except ValueError:
-            if not tables.articles["id"]:
+            if not tables.articles.rows:
                 raise InputError(f"{display_path(path)}: no usable article in the corpus") from None
             raise
-        log.info("fitted %d topics across %d articles", model.n_topics_, len(tables.articles["id"]))
+        log.info("fitted %d topics across %d articles", model.n_topics_, tables.articles.rows)
         parts = [workers.result(future) for future in summary]
     rollup, evidence = joined([p[0] for p in parts]), parts[0][1]
-    ids = tables.articles["id"]
-    comparison, differences = compare_groups(units, tables.articles["group"], n_boot=n_boot, seed=seed)
-    titles = dict(zip(ids, tables.articles["title"]))
+    tables.articles.close()
+    tables.quotes.close()
+    comparison, differences = compare_groups(units, tables.groups.values(), n_boot=n_boot, seed=seed)
+    titles = tables.titles_of(set(evidence["article"]))
     evidence = evidence.assign(title=evidence["article"].map(titles).fillna(""))  # cited by title, not file line
 
     dominant = model.dominant_topic()
-    article_table = pd.DataFrame(tables.articles).assign(topic=dominant)
     topics = model.topics_frame(10)
     topics["size"] = [int((dominant == k).sum()) for k in topics["id"]]
-    tables.quotes.close()
-    tables.store.finish(tally.rename_map(), dominant, tables.articles["mentions"], MENTION_TABLE_COLUMNS,
+    tables.store.finish(tally.rename_map(), dominant, tables.mentions_per_article(), MENTION_TABLE_COLUMNS,
                         progress=progress)
-    actor_time = tally.by_article_value([d[:7] for d in tables.articles["date"]], "month", skip="")
+    actor_time = tally.by_article_value(tables.months.values(), "month", skip="")
     actor_topics = tally.by_article_value(dominant, "topic")
 
     notes = []
@@ -261,12 +277,13 @@ def analyze_corpus(
                      f"corpus (all are in results.json): {shown}" + (f"; and {more} more." if more > 0 else "."))
     if n_topics != "auto" and model.n_topics_ < n_topics:
         notes.append(f"n_topics lowered from {n_topics} to {model.n_topics_}: the corpus's "
-                     f"{len(article_table)} articles and their terms allow no more.")
+                     f"{tables.articles.rows} articles and their terms allow no more.")
     parameters = {"corpus": display_path(path), "n_topics": n_topics, "topics_fitted": int(model.n_topics_),
                   "actors": display_path(actors) if actors else "default", "sentiment": sentiment, "ner": ner,
                   "n_boot": n_boot, "seed": seed, "strict": bool(strict), "compare": compare}
     return CorpusAnalysis(
-        articles=article_table,
+        article_store=tables.articles,
+        article_topics=np.asarray(dominant),
         topic_model=model,
         topics=topics,
         mention_store=tables.store,

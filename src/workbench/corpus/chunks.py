@@ -26,19 +26,23 @@ if TYPE_CHECKING:
     from .._cluster import ClusterWorkers
     from .._parallel import Workers
 
-__all__ = ["ChunkTables", "analyse_partitions", "MENTION_TABLE_COLUMNS", "summarise", "joined"]
+__all__ = ["ChunkTables", "Coded", "analyse_partitions", "MENTION_TABLE_COLUMNS", "summarise", "joined"]
 
 log = logging.getLogger(__name__)
 
 
 class ChunkTables:
-    """The per-article results of a corpus, gathered chunk by chunk: articles and what was
-    skipped as column lists, the quotes' rows in :attr:`quotes` (on disk), the mentions'
-    statistics in :attr:`tally` and their rows in :attr:`store` (on disk)."""
+    """The per-article results of a corpus, gathered chunk by chunk: the articles' and
+    quotes' rows in :attr:`articles` and :attr:`quotes` (on disk), with what the summaries
+    need of each article kept small (its mentions, group and month, as numbers); what was
+    skipped; the mentions' statistics in :attr:`tally` and their rows in :attr:`store`
+    (on disk)."""
 
     def __init__(self) -> None:
-        self.articles = _empty(_TABLES["articles"])
+        self.articles = RowStore("articles", _TABLES["articles"])
         self.quotes = RowStore("quotes", _TABLES["quotes"])
+        self.groups, self.months = Coded(), Coded()  # each article's group, and its date's month ("" undated)
+        self._mentions: list[np.ndarray] = []
         self.skipped: list[Skipped] = []
         self.warned: list[Skipped] = []  # web pages' warnings, with where
         self.tally = ActorTally()
@@ -48,9 +52,12 @@ class ChunkTables:
 
     def add(self, chunk: dict[str, Any], scorer) -> None:
         """Keep a chunk's results (scoring its mentions here when the workers could not)."""
-        first = len(self.articles["id"])
-        for key, values in self.articles.items():
-            values.extend(chunk["articles"][key])
+        first = self.articles.rows
+        articles = chunk["articles"]
+        self.articles.append(pd.DataFrame(articles))
+        self.groups.extend(articles["group"])
+        self.months.extend(date[:7] for date in articles["date"])
+        self._mentions.append(np.asarray(articles["mentions"], dtype=np.int64))
         self.quotes.append(pd.DataFrame(chunk["quotes"]))
         self.skipped.extend(chunk["skipped"])
         table, part = chunk["table"], chunk["tally"]
@@ -61,6 +68,41 @@ class ChunkTables:
             self.store.append(table)
         self.terms.add(chunk["terms"])
         self.first_bodies.extend(chunk["bodies"][:max(0, SMALL_CORPUS - len(self.first_bodies))])
+
+    def mentions_per_article(self) -> np.ndarray:
+        """Each article's number of mentions, in corpus order."""
+        return np.concatenate([np.zeros(0, dtype=np.int64), *self._mentions])
+
+    def titles_of(self, ids: set[str]) -> dict[str, str]:
+        """The titles of the articles ``ids`` (read from the closed article rows)."""
+        found = {}
+        for batch in self.articles.batches(columns=["id", "title"]):
+            found.update((i, t) for i, t in zip(batch["id"].tolist(), batch["title"].tolist()) if i in ids)
+        return found
+
+
+class Coded:
+    """Strings kept as numbers, one per item (a million articles' groups: 4 MB)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self._number: dict[str, int] = {}
+        self._parts: list[np.ndarray] = []
+
+    def extend(self, values) -> None:
+        numbers = []
+        for value in values:
+            number = self._number.get(value)
+            if number is None:
+                number = self._number[value] = len(self.names)
+                self.names.append(value)
+            numbers.append(number)
+        self._parts.append(np.asarray(numbers, dtype=np.int32))
+
+    def values(self) -> np.ndarray:
+        """The strings, one per item, in order (an object array)."""
+        numbers = np.concatenate([np.zeros(0, dtype=np.int32), *self._parts])
+        return np.array(self.names, dtype=object)[numbers] if self.names else np.array([], dtype=object)
 
 
 _QUOTE_FIELDS = ("speaker", "actor", "root", "text", "closed")  # of quote_records, kept per quote

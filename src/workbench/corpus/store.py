@@ -70,24 +70,33 @@ class RowStore:
         """The rows as one DataFrame (every row in memory)."""
         return pd.read_parquet(self._closed_path(), engine="pyarrow")
 
-    def batches(self, size: int = ROW_GROUP) -> Iterator[pd.DataFrame]:
-        """The rows as DataFrames of at most ``size`` rows, in order (one empty one when there are none)."""
+    def batches(self, size: int = ROW_GROUP, *, columns: Sequence[str] | None = None,
+                extra: Mapping[str, np.ndarray] | None = None) -> Iterator[pd.DataFrame]:
+        """The rows as DataFrames of at most ``size`` rows, in order (one empty one when
+        there are none): only ``columns`` if given, with the ``extra`` columns (one value a
+        row, in row order) after the rest."""
         if not self.rows:
-            yield self.read()
-        for batch in self._arrow_batches(size):
-            yield batch.to_pandas()
+            yield self.read() if columns is None else self.read()[list(columns)]
+        done = 0
+        for batch in self._arrow_batches(size, columns):
+            frame = batch.to_pandas()
+            for name, values in (extra or {}).items():
+                frame[name] = values[done:done + len(frame)]
+            done += len(frame)
+            yield frame
 
-    def records(self) -> PlainRows:
-        """The rows as plain dicts, read a batch at a time whenever iterated (for a
-        results file encoded piece by piece: the rows are never all in memory)."""
-        return _StreamedRecords(self)
+    def records(self, extra: Mapping[str, np.ndarray] | None = None) -> PlainRows:
+        """The rows as plain dicts, with the ``extra`` columns, read a batch at a time
+        whenever iterated (for a results file encoded piece by piece: the rows are never
+        all in memory)."""
+        return _StreamedRecords(self, extra or {})
 
-    def _arrow_batches(self, size: int = ROW_GROUP):
+    def _arrow_batches(self, size: int = ROW_GROUP, columns: Sequence[str] | None = None):
         import pyarrow.parquet as pq
 
         path = self._closed_path()
         if self.rows:
-            yield from pq.ParquetFile(path).iter_batches(batch_size=size)
+            yield from pq.ParquetFile(path).iter_batches(batch_size=size, columns=columns)
 
     def _closed_path(self) -> Path:
         if self.path is None:
@@ -98,9 +107,9 @@ class RowStore:
 class _StreamedRecords(PlainRows):
     """A store's rows as a list that holds none of them: ``len`` and iteration read the store."""
 
-    def __init__(self, store: RowStore) -> None:
+    def __init__(self, store: RowStore, extra: Mapping[str, np.ndarray]) -> None:
         super().__init__()
-        self._store = store
+        self._store, self._extra = store, extra
 
     def __len__(self) -> int:
         return self._store.rows
@@ -109,8 +118,14 @@ class _StreamedRecords(PlainRows):
         return self._store.rows > 0
 
     def __iter__(self):
+        done = 0
         for batch in self._store._arrow_batches():
-            yield from batch.to_pylist()
+            rows = batch.to_pylist()
+            for name, values in self._extra.items():
+                for row, value in zip(rows, values[done:done + len(rows)].tolist()):
+                    row[name] = value
+            done += len(rows)
+            yield from rows
 
 
 class MentionStore(RowStore):

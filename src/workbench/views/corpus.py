@@ -13,7 +13,7 @@ def corpus_summary_html(corpus) -> str:
     """Parameters, counts, and the records skipped (with where and why)."""
     params = corpus.parameters
     table = table_html(pd.DataFrame({"parameter": list(params), "value": [str(v) for v in params.values()]}))
-    head = (f"<p>{len(corpus.articles)} articles, {corpus.n_mentions} actor mentions, {corpus.n_quotes} "
+    head = (f"<p>{corpus.n_articles} articles, {corpus.n_mentions} actor mentions, {corpus.n_quotes} "
             f"quotes; {len(corpus.skipped)} records skipped.</p>")
     skipped = ""
     if corpus.skipped:
