@@ -22,17 +22,20 @@ COMPARISON_COLUMNS = ["actor", "group", "mentions", "articles", "score", "ci_low
 DIFFERENCE_COLUMNS = ["actor", "group_a", "group_b", "score_a", "score_b", "difference", "ci_low", "ci_high"]
 
 
-def compare_groups(units: pd.DataFrame, groups: Sequence[str], *, top: int = 10, n_boot: int = 1000, seed: int = 0,
-                   confidence: float = 0.95, min_units: int = MIN_UNITS) -> tuple[pd.DataFrame, pd.DataFrame]:
+def compare_groups(units: pd.DataFrame, groups: Sequence[str], names: Sequence[str], *, top: int = 10,
+                   n_boot: int = 1000, seed: int = 0, confidence: float = 0.95,
+                   min_units: int = MIN_UNITS) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per (actor, group) scores with intervals, and the difference between the two
     largest groups per actor; both empty when fewer than two groups have articles.
 
     Args:
-        units: Per actor and article: ``actor``, ``position`` (the article's place in the
-            corpus), ``sum`` (its mentions' polarity summed) and ``size`` (their number),
-            sorted by actor and position (:meth:`workbench.corpus.tally.ActorTally.unit_table`).
+        units: Per actor and article: ``root`` (the actor's number in ``names``),
+            ``position`` (the article's place in the corpus), ``sum`` (its mentions'
+            polarity summed) and ``size`` (their number), sorted by root and position
+            (:meth:`workbench.corpus.tally.ActorTally.unit_table`).
         groups: Each article's group, by position (e.g. the record's ``source``); articles
             with no group ("") are left out.
+        names: The actors' names, by number.
         top: How many actors, by mentions across the corpus.
         min_units: Fewest articles of a group for an interval (else NaN, "too few").
     """
@@ -42,13 +45,13 @@ def compare_groups(units: pd.DataFrame, groups: Sequence[str], *, top: int = 10,
     largest = sorted(sizes.index, key=lambda g: (-sizes[g], g))[:2]
     table = units.assign(group=pd.Series(groups, dtype=object).to_numpy()[units["position"].to_numpy()])
     table = table[table["group"] != ""]
-    counts = table.groupby("actor", sort=True)["size"].sum()
-    actors = sorted(counts.index, key=lambda a: (-counts[a], a))[:top]
+    counts = table.groupby("root", sort=True)["size"].sum()
+    chosen = sorted(counts.index, key=lambda r: (-counts[r], names[r]))[:top]
     alpha = (1 - confidence) / 2
     rows, differences = [], []
-    by_actor = dict(tuple(table[table["actor"].isin(actors)].groupby("actor", sort=False)))
-    for actor in actors:
-        of_actor = by_actor[actor]
+    by_actor = dict(tuple(table[table["root"].isin(chosen)].groupby("root", sort=False)))
+    for root in chosen:
+        actor, of_actor = names[root], by_actor[root]
         draws: dict[str, np.ndarray] = {}
         for group, part in of_actor.groupby("group", sort=True):  # articles in corpus order
             sums, n = part["sum"].to_numpy(float), part["size"].to_numpy(float)

@@ -254,7 +254,8 @@ def analyze_corpus(
     rollup, evidence = joined([p[0] for p in parts]), parts[0][1]
     tables.articles.close()
     tables.quotes.close()
-    comparison, differences = compare_groups(units, tables.groups.values(), n_boot=n_boot, seed=seed)
+    comparison, differences = compare_groups(units, tables.groups.values(), tally.root_names(), n_boot=n_boot,
+                                             seed=seed)
     titles = tables.titles_of(set(evidence["article"]))
     evidence = evidence.assign(title=evidence["article"].map(titles).fillna(""))  # cited by title, not file line
 

@@ -71,7 +71,7 @@ class ActorTally:
         self._codes: dict[tuple[str, str, str], int] = {}
         self._keys: list[tuple[str, str, str]] = []
         self._stats: list[dict[str, Any]] = []
-        self._units: list[tuple[np.ndarray, ...]] = []  # (code, article position, polarity sum, mentions)
+        self._units: list[tuple[np.ndarray, ...]] = []  # (code, article position, polarity sum, mentions): 20 B
         self._candidates: dict[str, list[pd.DataFrame]] = {kind: [] for kind in _TOP}
         self._candidate_rows = dict.fromkeys(_TOP, 0)
         self._compacted = dict.fromkeys(_TOP, 0)  # rows left by the last compaction
@@ -96,8 +96,9 @@ class ActorTally:
         frame = table.assign(code=codes, row=rows, position=positions)
         self._count(frame)
         units = frame.groupby(["code", "position"], sort=True)["polarity"].agg(["sum", "size"])
-        self._units.append((units.index.get_level_values(0).to_numpy(), units.index.get_level_values(1).to_numpy(),
-                            units["sum"].to_numpy(float), units["size"].to_numpy(np.int64)))
+        self._units.append((units.index.get_level_values(0).to_numpy(np.int32),
+                            units.index.get_level_values(1).to_numpy(np.int32), units["sum"].to_numpy(float),
+                            units["size"].to_numpy(np.int32)))
         candidates = frame[_CANDIDATE]
         for kind in _TOP:
             self._keep(kind, _top(candidates, kind, ["code"]))
@@ -127,7 +128,7 @@ class ActorTally:
             return
         self._made.clear()
         rows = self._rows
-        remap = np.fromiter((self._code(k) for k in part._keys), dtype=np.int64, count=len(part._keys))
+        remap = np.fromiter((self._code(k) for k in part._keys), dtype=np.int32, count=len(part._keys))
         for code, stats in zip(remap, part._stats):
             mine = self._stats[code]
             mine["mentions"] += stats["mentions"]
@@ -141,7 +142,7 @@ class ActorTally:
             mine["ambiguous"].update(stats["ambiguous"])
         self._rows += part._rows
         for code, position, sums, sizes in part._units:
-            self._units.append((remap[code], position + first_position, sums, sizes))
+            self._units.append((remap[code], (position + first_position).astype(np.int32), sums, sizes))
         for kind, frames in part._candidates.items():
             for frame in frames:
                 self._keep(kind, frame.assign(code=remap[frame["code"].to_numpy(np.int64)], row=frame["row"] + rows))
@@ -206,29 +207,33 @@ class ActorTally:
             roots = [self._renamed_key(k)[1] for k in self._keys]
             names = sorted(set(roots))
             number = {name: i for i, name in enumerate(names)}
-            self._made["roots"] = names, np.array([number[r] for r in roots], dtype=np.int64)
+            self._made["roots"] = names, np.array([number[r] for r in roots], dtype=np.int32)
         return self._made["roots"]
 
+    def root_names(self) -> list[str]:
+        """The rolled-up actors' names, by their number in :meth:`unit_table` (name order)."""
+        return self._roots()[0]
+
     def unit_table(self) -> pd.DataFrame:
-        """Per rolled-up actor and article: ``actor`` (its name), ``root`` (its number in
-        name order), ``position`` (the article's), ``sum`` (polarity summed), ``size``
-        (mentions); sorted by actor and position. Made once (until more is added or renamed):
-        callers must not change it."""
+        """Per rolled-up actor and article: ``root`` (the actor's number in
+        :meth:`root_names`), ``position`` (the article's), ``sum`` (polarity summed),
+        ``size`` (mentions); sorted by root and position; 4-byte numbers but the sums.
+        Made once (until more is added or renamed): callers must not change it."""
         if "units" not in self._made:
             self._made["units"] = self._unit_table()
         return self._made["units"]
 
     def _unit_table(self) -> pd.DataFrame:
-        names, root_of = self._roots()
+        _, root_of = self._roots()
         if not self._units:
-            return pd.DataFrame({"actor": [], "root": [], "position": [], "sum": [], "size": []})
+            return pd.DataFrame({"root": np.zeros(0, np.int32), "position": np.zeros(0, np.int32),
+                                 "sum": np.zeros(0), "size": np.zeros(0, np.int32)})
         code, position, sums, sizes = (np.concatenate(parts) for parts in zip(*self._units))
         frame = pd.DataFrame({"root": root_of[code], "position": position, "code": code, "sum": sums, "size": sizes})
         # a renamed key's units join those of its new root: summed in key order, so the same every time
         frame = frame.sort_values(["root", "position", "code"], kind="stable")
         out = frame.groupby(["root", "position"], sort=True)[["sum", "size"]].sum().reset_index()
-        out.insert(0, "actor", np.array(names, dtype=object)[out["root"].to_numpy()])
-        return out
+        return out.astype({"root": np.int32, "position": np.int32, "size": np.int32})
 
     def rollup(self, *, n_boot: int, seed: int, confidence: float = 0.95, max_evidence: int = 3,
                min_units: int = MIN_UNITS, part: tuple[int, int] = (0, 1)) -> pd.DataFrame:
