@@ -342,3 +342,21 @@ def test_row_store_streams_its_rows(tmp_path):
     assert json.loads((tmp_path / "e.json").read_text()) == {"rows": []}
     write_csv_tables(tmp_path / "empty", {"t": empty.batches()})
     assert (tmp_path / "empty" / "t.csv").read_text() == "name,n\n"
+
+
+def test_summary_parts_of_a_tally_make_its_tables(corpus_analysis):
+    from workbench.corpus.chunks import joined
+    from workbench.corpus.tally import ActorTally
+
+    mentions = corpus_analysis.mentions.drop(columns=["topic"])
+    positions = pd.factorize(mentions["article"])[0]
+    tally = ActorTally.of_partition(mentions, positions)
+    whole = tally.rollup(n_boot=100, seed=0)
+    parts = [tally.summary_part(part, 2) for part in range(2)]
+    halves = joined([p.rollup(n_boot=100, seed=0, part=(i, 2)) for i, p in enumerate(parts)])
+    assert halves.drop(columns=["evidence"]).equals(whole.drop(columns=["evidence"]))
+    assert halves["evidence"].tolist() == whole["evidence"].tolist() and len(whole) > 2
+    assert parts[0].evidence().equals(tally.evidence())
+    assert len(parts[0].unit_table()) + len(parts[1].unit_table()) == len(tally.unit_table())
+    with pytest.raises(RuntimeError, match="no more"):
+        parts[1].add(mentions, positions)

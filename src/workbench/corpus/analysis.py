@@ -240,8 +240,8 @@ def analyze_corpus(
                            chunk_size=chunk_size, progress=progress)
         # every article analysed: merge surnames, summarise the actors (two halves) in the workers
         tally.rename(merged_names(tally.person_counts()))
-        units = tally.unit_table()  # made once: the summaries get it with the tally
-        summary = [workers.submit(summarise, tally, n_boot, seed, part, 2) for part in range(2)]
+        units = tally.unit_table()  # made once: each half of the summaries is sent its own part of it
+        summary = [workers.submit(summarise, tally.summary_part(part, 2), n_boot, seed, part, 2) for part in range(2)]
         try:
             small = tables.terms.n_texts < SMALL_CORPUS
             model.fit_terms(tables.terms, tables.first_bodies if small else None)

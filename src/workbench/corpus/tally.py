@@ -23,6 +23,7 @@ partitions finished.
 """
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from typing import Any
 
@@ -78,6 +79,7 @@ class ActorTally:
         self._rows = 0
         self._renamed: dict[str, str] = {}
         self._made: dict[str, Any] = {}  # roots and units once made (cleared by add, merge, rename)
+        self._sealed = False  # a part for the summaries (:meth:`summary_part`): nothing more to add
 
     @property
     def mentions(self) -> int:
@@ -88,6 +90,7 @@ class ActorTally:
         articles' input ``positions``, one per row)."""
         if table.empty:
             return
+        self._check_open()
         self._made.clear()
         keys = list(zip(table["actor"], table["root"], table["type"]))
         codes = np.fromiter((self._code(k) for k in keys), dtype=np.int64, count=len(keys))
@@ -126,6 +129,7 @@ class ActorTally:
         article's position in the corpus). The same as :meth:`add` of its rows here."""
         if not part._keys:
             return
+        self._check_open()
         self._made.clear()
         rows = self._rows
         remap = np.fromiter((self._code(k) for k in part._keys), dtype=np.int32, count=len(part._keys))
@@ -187,8 +191,31 @@ class ActorTally:
     def rename(self, renamed: dict[str, str]) -> None:
         """Apply the corpus's surname merge: a person's one-word name becomes the full name
         (and so does its root, where the person is its own root)."""
+        self._check_open()
         self._renamed = dict(renamed)
         self._made.clear()
+
+    def _check_open(self) -> None:
+        if self._sealed:
+            raise RuntimeError("a summary part of a tally takes no more mentions or names")
+
+    def summary_part(self, part: int, parts: int) -> ActorTally:
+        """What :func:`rollup` with ``part=(part, parts)`` (and, for part 0, :meth:`evidence`)
+        needs, to send to a worker: the per-key statistics, the unit rows and strongest
+        sentences of that part's actors only, the other evidence candidates for part 0;
+        no per-key units (so nothing more can be added)."""
+        _, root_of = self._roots()
+        units = self.unit_table()
+        view = copy.copy(self)
+        view._sealed, view._units = True, []
+        view._made = {"roots": self._made["roots"],
+                      "units": units[units["root"].to_numpy() % parts == part].reset_index(drop=True)}
+        view._candidates = {kind: frames if part == 0 else [] for kind, frames in self._candidates.items()}
+        strongest = self._candidates["strongest"]
+        if strongest:
+            frame = pd.concat(strongest, ignore_index=True)
+            view._candidates["strongest"] = [frame[root_of[frame["code"].to_numpy(np.int64)] % parts == part]]
+        return view
 
     def _renamed_key(self, key: tuple[str, str, str]) -> tuple[str, str]:
         actor, root, kind = key
