@@ -54,6 +54,7 @@ class RowStore:
             self._writer = pq.ParquetWriter(self._raw, self._schema, compression="zstd")
         self._writer.write_table(pa.Table.from_pandas(table[self._columns], schema=self._schema, preserve_index=False))
         self.rows += len(table)
+        pa.default_memory_pool().release_unused()  # Arrow's allocator would keep every partition's blocks
 
     def close(self) -> Path:
         """Finish writing (an empty table with the columns when no row came)."""
@@ -157,6 +158,7 @@ class MentionStore(RowStore):
         done = 0
         old, new = pa.array(list(renamed), type=pa.string()), pa.array(list(renamed.values()), type=pa.string())
         writer = None
+        pool = pa.default_memory_pool()
         bar = progress_bar(desc="mention rows", unit=" rows", total=self.rows, disable=not progress)
         try:
             for table in self._fixed_groups():
@@ -168,6 +170,7 @@ class MentionStore(RowStore):
                     writer = pq.ParquetWriter(final, table.schema, compression="zstd")
                 writer.write_table(table, row_group_size=ROW_GROUP)
                 bar.update(table.num_rows)
+                pool.release_unused()  # Arrow's allocator keeps freed blocks: one row group's worth is enough
         finally:
             bar.close()
             if writer is not None:
