@@ -4,10 +4,10 @@
 are); :class:`CorpusTerms` merges the partitions in corpus order into one count
 matrix, as compact arrays (4-byte term ids and counts). Counting is scikit-learn's
 ``CountVectorizer._count_vocab`` step for step — term ids in order of first
-occurrence, one entry per term and text — so the matrix, and the TF-IDF made from it
-with the vectoriser's own pruning and weighting (:meth:`CorpusTerms.tfidf`), are
-exactly those ``TfidfVectorizer.fit_transform`` gives for the texts read in one stream:
-the topics do not depend on how the corpus was partitioned, nor where it was counted.
+occurrence, one entry per term and text — and the pruning and weighting
+(:meth:`CorpusTerms.tfidf`) are the vectoriser's, so the TF-IDF matrix is exactly the
+one ``TfidfVectorizer.fit_transform`` gives for the texts read in one stream: the topics
+do not depend on how the corpus was partitioned, nor where it was counted.
 """
 from __future__ import annotations
 
