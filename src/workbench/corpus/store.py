@@ -1,11 +1,12 @@
 """A corpus's per-article rows on disk: Parquet row groups written as partitions
-arrive, so the main process never holds them all (:class:`RowStore`; the quotes).
+arrive, so the main process never holds them all (:class:`RowStore`: the articles and
+quotes).
 
-The mention rows (:class:`MentionStore`) go first to a working file in partition-sized row groups; once the corpus has
-been read, :meth:`MentionStore.finish` streams them into the final file with the names
-the corpus-wide surname merge changed and each article's topic, in row groups of a fixed
-number of rows (so the file's bytes do not depend on how the corpus was partitioned).
-Both files live in a temporary folder that goes when the store does.
+The mention rows (:class:`MentionStore`) go first to a working file in partition-sized
+row groups; once the corpus has been read, :meth:`MentionStore.finish` streams them into
+the final file with the names the corpus-wide surname merge changed and each article's
+topic, in row groups of a fixed number of rows (so the file's bytes do not depend on how
+the corpus was partitioned). The files live in a temporary folder that goes when the store does.
 """
 from __future__ import annotations
 
@@ -112,11 +113,8 @@ class _StreamedRecords(PlainRows):
         super().__init__()
         self._store, self._extra = store, extra
 
-    def __len__(self) -> int:
+    def __len__(self) -> int:  # also its truth: empty when the store is
         return self._store.rows
-
-    def __bool__(self) -> bool:
-        return self._store.rows > 0
 
     def __iter__(self):
         done = 0

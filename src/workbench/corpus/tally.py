@@ -204,12 +204,11 @@ class ActorTally:
         needs, to send to a worker: the per-key statistics, the unit rows and strongest
         sentences of that part's actors only, the other evidence candidates for part 0;
         no per-key units (so nothing more can be added)."""
-        _, root_of = self._roots()
-        units = self.unit_table()
+        roots, units = self._roots(), self.unit_table()
+        root_of = roots[1]
         view = copy.copy(self)
         view._sealed, view._units = True, []
-        view._made = {"roots": self._made["roots"],
-                      "units": units[units["root"].to_numpy() % parts == part].reset_index(drop=True)}
+        view._made = {"roots": roots, "units": units[units["root"].to_numpy() % parts == part].reset_index(drop=True)}
         view._candidates = {kind: frames if part == 0 else [] for kind, frames in self._candidates.items()}
         strongest = self._candidates["strongest"]
         if strongest:
