@@ -160,3 +160,43 @@ def test_newsmtsc_reader_errors(tmp_path, line, message):
     path.write_text(line + "\n")
     with pytest.raises(InputError, match=message):
         read_newsmtsc(path)
+
+
+EDGE_ITEMS = [
+    ("Hillary Clinton blamed 18 alleged\xa0guilty parties for her loss.", 0, 15),  # a no-break space
+    ("The snake_case name of İstanbul’s mayor was not praised.", 30, 37),  # "İ": lower case is longer
+    ("Under_scores and   spaces: Smith won't say it's bad.", 27, 32),
+    ("“Great,” said Jones; but the critics, however, were not kind.", 14, 19),
+    ("   ", 0, 2),  # no token at all
+    ("A B", 1, 2),  # the span lies between tokens: the nearest one is the target
+    ("US-led forces were not welcomed by critics.", 0, 2),  # the span inside a token
+    ("He said it.", 0, 2),  # a pronoun, first in its sentence
+    ("Not bad, said the minister, according to Reuters and by all accounts.", 41, 48),
+]
+
+
+@pytest.mark.parametrize("window", [2, 6, 10])
+def test_the_feature_arrays_are_the_named_features_hashed(window, monkeypatch):
+    """transform (array arithmetic over all items) gives the matrix of hashing each
+    item's named features one by one, on every NewsMTSC item and awkward ones."""
+    from workbench.sentiment.features import FeatureExtractor
+    from workbench.sentiment.newsmtsc import split_path
+
+    items = [*EDGE_ITEMS]
+    for split in ("train", "dev_mt", "dev_rw") if window == 6 else ("dev_mt",):
+        items += read_newsmtsc(split_path(split))[0]
+    items += [("Smith and Jones met Smith.", 0, 5), ("Smith and Jones met Smith.", 10, 15)]  # a shared sentence
+    extractor = FeatureExtractor(window=window)
+    named = extractor.hashed(items)
+    arrays = extractor.transform(items)
+    assert arrays.shape == named.shape and arrays.dtype == np.float32
+    difference = abs(arrays - named.astype(np.float32))
+    assert difference.max() < 1e-6
+    assert (arrays != 0).nnz == (named != 0).nnz
+    np.testing.assert_array_equal(np.diff(arrays.indptr), np.diff(named.indptr))
+    again = extractor.transform(items[::-1])  # the tables kept from the first call change nothing
+    assert abs(again[::-1] - arrays).max() == 0
+    words = extractor._arrays.words
+    monkeypatch.setattr("workbench.sentiment.feature_arrays.MAX_TYPES", 10)  # nor do tables started afresh
+    assert abs(extractor.transform(items) - arrays).max() == 0
+    assert extractor._arrays.words is not words

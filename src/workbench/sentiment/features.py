@@ -23,6 +23,7 @@ from scipy import sparse
 from sklearn.feature_extraction import FeatureHasher
 
 from ._items import Item
+from .feature_arrays import FeatureArrays
 from .lexicon import vader_lexicon
 
 __all__ = ["FeatureExtractor", "tokenize"]
@@ -74,11 +75,19 @@ class FeatureExtractor:
         self.window = window
         self._lexicon = vader_lexicon()
         self._hasher = FeatureHasher(n_features=2**n_bits, input_type="pairs", alternate_sign=False)
+        self._arrays = FeatureArrays(2**n_bits, window, self._lexicon, {
+            "negations": NEGATIONS, "clause_breaks": CLAUSE_BREAKS, "quotes": QUOTES,
+            "reporting_verbs": REPORTING_VERBS, "pronouns": PRONOUNS}, tokenize, _TOKEN)
 
     def transform(self, items: Iterable[Item]) -> sparse.csr_matrix:
-        """Hashed features, one row per item (float32 CSR, 2**n_bits columns)."""
-        X = self._hasher.transform(self.features(item) for item in items)
-        return X.tocsr().astype(np.float32)
+        """Hashed features, one row per item (float32 CSR, 2**n_bits columns): those of
+        :meth:`features`, computed for all items at once (:mod:`.feature_arrays`)."""
+        return self._arrays.transform(list(items), self.hashed).astype(np.float32)
+
+    def hashed(self, items: Iterable[Item]) -> sparse.csr_matrix:
+        """:meth:`transform` one item at a time, hashing the names of :meth:`features`
+        (float64; the definition the arrays reproduce)."""
+        return self._hasher.transform(self.features(item) for item in items).tocsr()
 
     def features(self, item: Item) -> Iterator[tuple[str, float]]:
         """The named features of one item, as (name, value) pairs."""
