@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -238,19 +239,23 @@ def analyze_corpus(
     with (ClusterWorkers(scheduler, state=state) if scheduler else Workers(n_jobs, state=state)) as workers:
         analyse_partitions(path, tables, workers, scorer=scorer, strict=strict, compare=compare,
                            chunk_size=chunk_size, progress=progress)
-        # every article analysed: merge surnames, summarise the actors (two halves) in the workers
+        # every article analysed: merge surnames, summarise the actors (two halves) in workers
         tally.rename(merged_names(tally.person_counts()))
-        units = tally.unit_table()  # made once: each half of the summaries is sent its own part of it
-        summary = [workers.submit(summarise, tally.summary_part(part, 2), n_boot, seed, part, 2) for part in range(2)]
-        try:
-            small = tables.terms.n_texts < SMALL_CORPUS
-            model.fit_terms(tables.terms, tables.first_bodies if small else None)
-        except ValueError:
-            if not tables.articles.rows:
-                raise InputError(f"{display_path(path)}: no usable article in the corpus") from None
-            raise
-        log.info("fitted %d topics across %d articles", model.n_topics_, tables.articles.rows)
-        parts = [workers.result(future) for future in summary]
+        units = tally.unit_table()  # made once, before the halves are sent (or forked)
+        # A cluster's workers are sent each half's part of the tally; processes of this machine
+        # are forked with the whole of it (shared, not copied: nothing to pickle).
+        with nullcontext(workers) if scheduler else Workers(n_jobs, state={"tally": tally}) as summarisers:
+            summary = [summarisers.submit(summarise, tally.summary_part(part, 2) if scheduler else None, n_boot, seed,
+                                          part, 2) for part in range(2)]
+            try:
+                small = tables.terms.n_texts < SMALL_CORPUS
+                model.fit_terms(tables.terms, tables.first_bodies if small else None)
+            except ValueError:
+                if not tables.articles.rows:
+                    raise InputError(f"{display_path(path)}: no usable article in the corpus") from None
+                raise
+            log.info("fitted %d topics across %d articles", model.n_topics_, tables.articles.rows)
+            parts = [summarisers.result(future) for future in summary]
     rollup, evidence = joined([p[0] for p in parts]), parts[0][1]
     tables.articles.close()
     tables.quotes.close()

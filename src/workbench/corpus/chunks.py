@@ -218,10 +218,12 @@ def _tallied(chunk: dict[str, Any], scorer) -> tuple[pd.DataFrame | None, ActorT
     return table, ActorTally.of_partition(table, positions)
 
 
-def summarise(tally: ActorTally, n_boot: int, seed: int, part: int, parts: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def summarise(tally: ActorTally | None, n_boot: int, seed: int, part: int, parts: int
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every ``parts``-th rolled-up actor from the ``part``-th (with intervals), and, for
     part 0, the evidence table of a corpus's tally (runs in a worker while the main
-    process fits the topics)."""
+    process fits the topics; None: the tally the worker was forked with)."""
+    tally = worker_state()["tally"] if tally is None else tally
     evidence = tally.evidence() if part == 0 else pd.DataFrame(columns=EVIDENCE_COLUMNS)
     return tally.rollup(n_boot=n_boot, seed=seed, part=(part, parts)), evidence
 
