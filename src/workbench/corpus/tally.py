@@ -92,17 +92,17 @@ class ActorTally:
             return
         self._check_open()
         self._made.clear()
-        keys = list(zip(table["actor"], table["root"], table["type"]))
-        codes = np.fromiter((self._code(k) for k in keys), dtype=np.int64, count=len(keys))
+        keys = zip(table["actor"].tolist(), table["root"].tolist(), table["type"].tolist())
+        codes = np.fromiter(map(self._code, keys), dtype=np.int64, count=len(table))
         rows = np.arange(self._rows, self._rows + len(table))
+        self._count(table, codes.tolist(), self._rows)
         self._rows += len(table)
-        frame = table.assign(code=codes, row=rows, position=positions)
-        self._count(frame)
-        units = frame.groupby(["code", "position"], sort=True)["polarity"].agg(["sum", "size"])
+        units = (pd.DataFrame({"code": codes, "position": positions, "polarity": table["polarity"].to_numpy()})
+                 .groupby(["code", "position"], sort=True)["polarity"].agg(["sum", "size"]))
         self._units.append((units.index.get_level_values(0).to_numpy(np.int32),
                             units.index.get_level_values(1).to_numpy(np.int32), units["sum"].to_numpy(float),
                             units["size"].to_numpy(np.int32)))
-        candidates = frame[_CANDIDATE]
+        candidates = table[[c for c in _CANDIDATE if c in table]].assign(code=codes, row=rows)[_CANDIDATE]
         for kind in _TOP:
             self._keep(kind, _top(candidates, kind, ["code"]))
 
@@ -133,11 +133,13 @@ class ActorTally:
         self._made.clear()
         rows = self._rows
         remap = np.fromiter((self._code(k) for k in part._keys), dtype=np.int32, count=len(part._keys))
-        for code, stats in zip(remap, part._stats):
+        for code, stats in zip(remap.tolist(), part._stats):
             mine = self._stats[code]
             mine["mentions"] += stats["mentions"]
             for counter in ("labels", "aliases", "root_types"):
-                mine[counter].update(stats[counter])
+                counts = mine[counter]
+                for value, n in stats[counter].items():
+                    counts[value] = counts.get(value, 0) + n
             if mine["first"] is None:
                 mine["first"] = (stats["first"][0] + rows, stats["first"][1])
             level, row, root_type = stats["lowest"]
@@ -156,29 +158,31 @@ class ActorTally:
         if code is None:
             code = self._codes[key] = len(self._keys)
             self._keys.append(key)
-            self._stats.append({"mentions": 0, "labels": Counter(), "aliases": Counter(), "root_types": Counter(),
-                                "first": None, "lowest": None, "ambiguous": set()})
+            self._stats.append({"mentions": 0, "labels": {}, "aliases": {}, "root_types": {}, "first": None,
+                                "lowest": None, "ambiguous": set()})
         return code
 
-    def _count(self, frame: pd.DataFrame) -> None:
-        """A partition's counts per key, added to each key's (one pandas pass per statistic)."""
+    def _count(self, table: pd.DataFrame, codes: list[int], first_row: int) -> None:
+        """A partition's counts per key (``codes``, one per row of ``table``; its rows
+        numbered from ``first_row``), added to each key's."""
         stats = self._stats
-        for code, n in zip(*np.unique(frame["code"].to_numpy(), return_counts=True)):
-            stats[code]["mentions"] += int(n)
-        for column, counter in (("label", "labels"), ("alias", "aliases"), ("root_type", "root_types")):
-            pairs = frame.groupby(["code", column], sort=False).size()
-            for (code, value), n in zip(pairs.index, pairs.to_numpy()):
-                stats[code][counter][value] += int(n)
-        for code, row, root_type in frame.drop_duplicates("code")[["code", "row", "root_type"]].itertuples(index=False):
-            if stats[code]["first"] is None:
-                stats[code]["first"] = (int(row), root_type)
-        lowest = frame.sort_values(["code", "level", "row"], kind="stable").drop_duplicates("code")
-        for code, level, row, root_type in lowest[["code", "level", "row", "root_type"]].itertuples(index=False):
-            if stats[code]["lowest"] is None or (level, row) < stats[code]["lowest"][:2]:
-                stats[code]["lowest"] = (int(level), int(row), root_type)
-        flagged = frame[frame["ambiguous"] != ""]
-        for code, alias, reading in flagged[["code", "alias", "ambiguous"]].itertuples(index=False):
-            stats[code]["ambiguous"].add((alias, reading))
+        for code, n in Counter(codes).items():
+            stats[code]["mentions"] += n
+        root_types = table["root_type"].tolist()
+        for values, counter in ((table["label"].tolist(), "labels"), (table["alias"].tolist(), "aliases"),
+                                (root_types, "root_types")):
+            for (code, value), n in Counter(zip(codes, values)).items():
+                counts = stats[code][counter]
+                counts[value] = counts.get(value, 0) + n
+        for row, (code, level, root_type) in enumerate(zip(codes, table["level"].tolist(), root_types), first_row):
+            own = stats[code]
+            if own["first"] is None:
+                own["first"] = (row, root_type)
+            if own["lowest"] is None or (level, row) < own["lowest"][:2]:
+                own["lowest"] = (level, row, root_type)
+        for code, alias, reading in zip(codes, table["alias"].tolist(), table["ambiguous"].tolist()):
+            if reading:
+                stats[code]["ambiguous"].add((alias, reading))
 
     def person_counts(self) -> Counter:
         """Mentions per person name (for :func:`merged_names`)."""

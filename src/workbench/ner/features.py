@@ -108,23 +108,10 @@ class FeatureTable:
         while first + len(words) > self._capacity:
             self._grow()
         at = slice(first, first + len(words))
-        base = np.empty((len(words), N_OWN), dtype=np.uint64)
-        sets = self._sets
-        for k, word in enumerate(words):
-            self.index[word] = first + k
-            if pad:
-                base[k] = murmurhash3_32("pad", seed=0, positive=True)
-                continue
-            low = word.lower()
-            sh = shape(word)
-            short = _RUNS.sub(r"\1", sh)
-            flags = ("F" if low in sets["first_names"] else "-") + ("S" if low in sets["surnames"] else "-") + \
-                    ("L" if low in sets["lowercase"] else "-") + ("P" if low in sets["places"] else "-")
-            base[k] = [murmurhash3_32(f, seed=0, positive=True) for f in (
-                f"w={word}", f"l={low}", f"s={sh if len(sh) <= 6 else short}", f"ss={short}",
-                f"p2={low[:2]}", f"p3={low[:3]}", f"x2={low[-2:]}", f"x3={low[-3:]}", f"x4={low[-4:]}",
-                f"f={flags}", f"fs={flags}|{short}", f"fn={flags[0]}", f"sn={flags[1]}", f"lc={flags[2]}|{short}",
-                f"len={min(len(word), 12)}|{short[:1]}")]
+        self.index.update(zip(words, range(first, first + len(words))))
+        names = ["pad"] * N_OWN if pad else [name for word in words for name in self._own_names(word)]
+        base = np.fromiter(map(murmurhash3_32, names, repeat(0), repeat(True)), dtype=np.uint64,
+                           count=len(names)).reshape(len(words), N_OWN)
         if not pad:
             self.capital[at] = [any(c.isupper() for c in w) for w in words]
             self.connector[at] = [w.lower() in CONNECTORS for w in words]
@@ -135,6 +122,19 @@ class FeatureTable:
             self.near[side, at] = self._mix(base[:, _LENT[:N_NEAR]], salt)
         for side, salt in enumerate((3, 4)):
             self.far[side, at] = self._mix(base[:, _LENT[:N_FAR]], salt)
+
+    def _own_names(self, word: str) -> tuple[str, ...]:
+        """The names of a word's own features (hashed into its columns)."""
+        sets = self._sets
+        low = word.lower()
+        sh = shape(word)
+        short = _RUNS.sub(r"\1", sh)
+        flags = ("F" if low in sets["first_names"] else "-") + ("S" if low in sets["surnames"] else "-") + \
+                ("L" if low in sets["lowercase"] else "-") + ("P" if low in sets["places"] else "-")
+        return (f"w={word}", f"l={low}", f"s={sh if len(sh) <= 6 else short}", f"ss={short}",
+                f"p2={low[:2]}", f"p3={low[:3]}", f"x2={low[-2:]}", f"x3={low[-3:]}", f"x4={low[-4:]}",
+                f"f={flags}", f"fs={flags}|{short}", f"fn={flags[0]}", f"sn={flags[1]}", f"lc={flags[2]}|{short}",
+                f"len={min(len(word), 12)}|{short[:1]}")
 
     def _mix(self, base: np.ndarray, salt: int) -> np.ndarray:
         """A column per (feature hash, use): multiplicative hashing of hash ^ salt."""
