@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
 
 from workbench import TopicModel
 from workbench.topics import npmi_coherence, topic_diversity
@@ -165,3 +166,34 @@ def test_term_counts_merged_from_partitions_are_scikit_learns_tfidf(options):
     assert got.shape == expected.shape and (got != expected).nnz == 0
     assert np.array_equal(got.indices, expected.indices) and np.array_equal(got.indptr, expected.indptr)
     assert (vectorizer.transform(texts[:5]) != reference.transform(texts[:5])).nnz == 0
+    for size in (1, 7, 200):  # the same rows a batch at a time, whatever the batch
+        batches = list(terms.weighted_batches(size))
+        assert [b.shape[0] for b in batches[:-1]] == [size] * (len(batches) - 1)
+        assert (sparse.vstack(batches) != expected).nnz == 0
+    sample = np.array([0, 5, 17, 64, 119])  # chosen rows, weighted as in the whole
+    assert (terms.tfidf(model._vectorizer(small=False), rows=sample) != expected[sample]).nnz == 0
+
+
+def test_above_max_fit_texts_nmf_is_fitted_on_a_sample_and_every_text_transformed():
+    """Past max_fit_texts the fit is on a seeded sample (bounded memory); the vocabulary and
+    idf stay the whole corpus's and every text's weights come from transform."""
+    from sklearn.decomposition import NMF
+
+    texts = _theme_corpus(per_theme=40)  # 120 texts
+    model = TopicModel(3, max_fit_texts=50, stability_resamples=2).fit(texts)
+    sample = model._fit_sample(len(texts))
+    assert len(sample) == 50 and np.array_equal(sample, np.sort(sample))
+    vectorizer = model._vectorizer(small=False)
+    X = vectorizer.fit_transform(texts)
+    assert vectorizer.vocabulary_ == model.vectorizer_.vocabulary_
+    nmf = NMF(3, init="nndsvd", random_state=0, max_iter=model.max_iter).fit(X[sample])
+    np.testing.assert_array_equal(model.components_, nmf.components_[model.order_])
+    np.testing.assert_array_equal(model.doc_topics_, nmf.transform(X)[:, model.order_])
+    assert model.doc_topics_.shape == (120, 3) and len(set(model.dominant_topic())) == 3
+    again = TopicModel(3, max_fit_texts=50, stability_resamples=2).fit(iter(texts))
+    np.testing.assert_array_equal(again.doc_topics_, model.doc_topics_)
+    assert np.isfinite(model.stability_) and len(model.coherence_) == 3
+    whole = TopicModel(3, max_fit_texts=None).fit(texts)
+    assert model._fit_sample(120) is not None and whole._fit_sample(120) is None
+    with pytest.raises(ValueError, match="max_fit_texts"):
+        TopicModel(3, max_fit_texts=0).fit(texts)

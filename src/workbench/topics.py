@@ -42,6 +42,12 @@ NEWS_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | {
 })
 #: Below this many texts the vocabulary keeps every term (one article's paragraphs).
 SMALL_CORPUS = 100
+#: Above this many texts NMF is fitted on a sample of this many (its matrix: ~150 MB of
+#: news articles); see ``TopicModel(max_fit_texts=...)``.
+MAX_FIT_TEXTS = 100_000
+#: Texts transformed at a time when the fit was on a sample (their weights are computed
+#: together, so the size is fixed: the results do not depend on how the corpus was partitioned).
+_TRANSFORM_BATCH = 10_000
 _UNFITTED = "This TopicModel is not fitted yet; call fit(texts) first."
 
 
@@ -65,13 +71,18 @@ class TopicModel(TransformerMixin, BaseEstimator):
         fewer_if_needed: Fit as many topics as the texts allow when that is fewer than
             ``n_topics`` (``n_topics_`` says how many), instead of raising ValueError; for
             texts that arrive as a stream, whose number is not known before the fit.
+        max_fit_texts: Above this many texts, NMF (and the quality figures) is fitted on a
+            seeded sample of this many and every text's weights come from ``transform``,
+            a batch of texts at a time, so memory stays bounded whatever the corpus; None:
+            always the whole matrix. The vocabulary and idf are always the whole corpus's.
 
     Fitted attributes:
         n_topics_: The k used.
         vectorizer_, nmf_: The fitted scikit-learn steps.
         feature_names_: Vocabulary, indexed like the columns of ``components_``.
         components_: Topic-term weights, shape (n_topics, n_terms), topics ordered by weight.
-        doc_topics_: Document-topic weights of the fitted texts.
+        doc_topics_: Document-topic weights of the fitted texts (all of them, also when
+            NMF was fitted on a sample).
         topic_weights_: Share of the total document-topic weight per topic (sums to 1).
         coherence_: NPMI coherence of each topic's top-10 terms over the fitted texts.
         diversity_: Share of unique terms among all topics' top-25 terms (top
@@ -98,6 +109,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         stability_resamples: int = 2,
         n_jobs: int | None = None,
         fewer_if_needed: bool = False,
+        max_fit_texts: int | None = MAX_FIT_TEXTS,
     ) -> None:
         self.n_topics = n_topics
         self.fewer_if_needed = fewer_if_needed
@@ -111,6 +123,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.k_range = k_range
         self.stability_resamples = stability_resamples
         self.n_jobs = n_jobs
+        self.max_fit_texts = max_fit_texts
 
     def fit(self, texts: Iterable[str], y: object = None) -> TopicModel:
         """Learn the vocabulary and the topics from ``texts``."""
@@ -157,8 +170,9 @@ class TopicModel(TransformerMixin, BaseEstimator):
                          or self.n_topics < 1):
             raise ValueError(f"n_topics must be a positive integer or 'auto', got {self.n_topics!r}")
         self.vectorizer_ = self._vectorizer(small=terms.n_texts < SMALL_CORPUS)
+        sample = self._fit_sample(terms.n_texts)
         try:
-            X = terms.tfidf(self.vectorizer_)
+            X = terms.tfidf(self.vectorizer_, rows=sample)
         except ValueError as exc:  # empty vocabulary
             raise ValueError(f"no topic terms in the texts ({exc})") from None
         limit = min(X.shape)
@@ -178,7 +192,9 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.nmf_, self.order_ = fit["nmf"], fit["order"]
         self.converged_ = bool(self.nmf_.n_iter_ < self.max_iter)
         self.components_ = self.nmf_.components_[self.order_]
-        self.doc_topics_ = fit["W"][:, self.order_]
+        W = fit["W"] if sample is None else np.vstack([self.nmf_.transform(batch) for batch in
+                                                       terms.weighted_batches(_TRANSFORM_BATCH)])
+        self.doc_topics_ = W[:, self.order_]
         totals = self.doc_topics_.sum(axis=0)
         self.topic_weights_ = totals / totals.sum() if totals.sum() > 0 else np.zeros(self.n_topics_)
         self.coherence_ = fit["coherence"]
@@ -186,6 +202,16 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.stability_ = fit["stability"]
         self.labels_ = self._labels(texts)
         return self.doc_topics_
+
+    def _fit_sample(self, n: int) -> np.ndarray | None:
+        """The texts NMF is fitted on when there are more than ``max_fit_texts`` (seeded,
+        in corpus order); None: all of them."""
+        limit = self.max_fit_texts
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+            raise ValueError(f"max_fit_texts must be a positive integer or None, got {limit!r}")
+        if limit is None or n <= limit:
+            return None
+        return np.sort(np.random.default_rng([self.random_state, n]).choice(n, self.max_fit_texts, replace=False))
 
     def transform(self, texts: Iterable[str]) -> np.ndarray:
         """Document-topic weights of ``texts`` under the fitted topics."""
