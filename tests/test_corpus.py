@@ -345,18 +345,54 @@ def test_row_store_streams_its_rows(tmp_path):
 
 
 def test_summary_parts_of_a_tally_make_its_tables(corpus_analysis):
-    from workbench.corpus.chunks import joined
-    from workbench.corpus.tally import ActorTally
+    import pickle
+
+    from workbench.corpus.tally import ActorTally, joined
 
     mentions = corpus_analysis.mentions.drop(columns=["topic"])
     positions = pd.factorize(mentions["article"])[0]
     tally = ActorTally.of_partition(mentions, positions)
     whole = tally.rollup(n_boot=100, seed=0)
-    parts = [tally.summary_part(part, 2) for part in range(2)]
-    halves = joined([p.rollup(n_boot=100, seed=0, part=(i, 2)) for i, p in enumerate(parts)])
+    buckets = tally.regroup()
+    parts = [pickle.loads(pickle.dumps(tally.summary_part(b))) for b in range(buckets)]  # as sent to a cluster
+    halves = joined([p.rollup(n_boot=100, seed=0, bucket=b) for b, p in enumerate(parts)])
     assert halves.drop(columns=["evidence"]).equals(whole.drop(columns=["evidence"]))
     assert halves["evidence"].tolist() == whole["evidence"].tolist() and len(whole) > 2
     assert parts[0].evidence().equals(tally.evidence())
-    assert len(parts[0].unit_table()) + len(parts[1].unit_table()) == len(tally.unit_table())
+    assert sum(len(t) for p in parts for t in p.unit_tables()) == sum(len(t) for t in tally.unit_tables())
     with pytest.raises(RuntimeError, match="no more"):
         parts[1].add(mentions, positions)
+
+
+def test_units_on_disk_in_any_number_of_buckets_give_the_same_tables(corpus_analysis, monkeypatch):
+    """A corpus's units go to disk and are regrouped into buckets of actors; the tables do
+    not depend on that, nor on how many buckets there are."""
+    import pickle
+
+    from workbench.compare import compare_groups
+    from workbench.corpus import units
+    from workbench.corpus.tally import ActorTally
+
+    mentions = corpus_analysis.mentions.drop(columns=["topic"])
+    positions = pd.factorize(mentions["article"])[0]
+    groups = np.array(["a", "b"] * (positions.max() // 2 + 1), dtype=object)[:positions.max() + 1]
+
+    def tables(tally):
+        return (tally.rollup(n_boot=100, seed=0), tally.by_article_value(groups, "group"),
+                *compare_groups(tally.unit_tables(), groups, tally.root_names(), n_boot=100, min_units=1))
+
+    in_memory = tables(ActorTally.of_partition(mentions, positions))
+    for per_bucket in (1_000_000, 3):
+        monkeypatch.setattr(units, "UNITS_PER_BUCKET", per_bucket)
+        on_disk = ActorTally(units_on_disk=True)
+        for start in range(0, len(mentions), 5):  # partitions of rows (an article may span two: fine here)
+            part = mentions.iloc[start:start + 5]
+            on_disk.merge(ActorTally.of_partition(part, positions[start:start + 5] - positions[start]),
+                          positions[start])
+        got = tables(on_disk)
+        assert on_disk.regroup() == (2 if per_bucket > 100 else 2 * -(-on_disk._units.count // 6))
+        for expected, table in zip(in_memory, got):
+            pd.testing.assert_frame_equal(table, expected)
+        assert not in_memory[2].empty
+        with pytest.raises(TypeError, match="not sent"):
+            pickle.dumps(on_disk._units)

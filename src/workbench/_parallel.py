@@ -24,14 +24,15 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
 from threadpoolctl import threadpool_limits
 
-__all__ = ["Workers", "effective_jobs", "frozen_heap", "worker_state", "call_recording_warnings", "rewarn"]
+__all__ = ["InOrder", "Workers", "effective_jobs", "frozen_heap", "worker_state", "call_recording_warnings", "rewarn"]
 
 _STATE: dict[str, Any] = {}
 _ACTIVE = threading.local()  # .stack: the Workers with processes entered in this thread
@@ -173,3 +174,25 @@ class Workers:
     def result(future: Future) -> Any:
         """The task's return value (its exception raised here), its warnings re-raised."""
         return rewarn(*future.result())
+
+
+class InOrder:
+    """The results of ``calls`` (``(function, *args)`` each) run by ``workers``, taken in
+    the calls' order with at most ``window`` submitted and not yet taken: the first are
+    submitted at once, the next as results are taken (so memory stays bounded however
+    many calls there are, and the caller may work in between)."""
+
+    def __init__(self, workers: Any, calls: Iterable[tuple], window: int) -> None:
+        self._workers, self._calls, self._window = workers, iter(calls), window
+        self._pending: deque[Future] = deque()
+        self._fill()
+
+    def _fill(self) -> None:
+        while len(self._pending) < self._window and (call := next(self._calls, None)) is not None:
+            self._pending.append(self._workers.submit(*call))
+
+    def __iter__(self) -> Iterator[Any]:
+        while self._pending:
+            result = self._workers.result(self._pending.popleft())
+            self._fill()
+            yield result

@@ -9,7 +9,7 @@ and group, so it depends on nothing else.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,8 @@ COMPARISON_COLUMNS = ["actor", "group", "mentions", "articles", "score", "ci_low
 DIFFERENCE_COLUMNS = ["actor", "group_a", "group_b", "score_a", "score_b", "difference", "ci_low", "ci_high"]
 
 
-def compare_groups(units: pd.DataFrame, groups: Sequence[str], names: Sequence[str], *, top: int = 10,
+def compare_groups(units: pd.DataFrame | Iterable[pd.DataFrame], groups: Sequence[str], names: Sequence[str], *,
+                   top: int = 10,
                    n_boot: int = 1000, seed: int = 0, confidence: float = 0.95,
                    min_units: int = MIN_UNITS) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per (actor, group) scores with intervals, and the difference between the two
@@ -31,8 +32,9 @@ def compare_groups(units: pd.DataFrame, groups: Sequence[str], names: Sequence[s
     Args:
         units: Per actor and article: ``root`` (the actor's number in ``names``),
             ``position`` (the article's place in the corpus), ``sum`` (its mentions'
-            polarity summed) and ``size`` (their number), sorted by root and position
-            (:meth:`workbench.corpus.tally.ActorTally.unit_table`).
+            polarity summed) and ``size`` (their number), sorted by root and position; one
+            table, or several each holding all the units of its actors (the buckets of
+            :meth:`workbench.corpus.tally.ActorTally.unit_tables`, read once).
         groups: Each article's group, by position (e.g. the record's ``source``); articles
             with no group ("") are left out.
         names: The actors' names, by number.
@@ -40,13 +42,24 @@ def compare_groups(units: pd.DataFrame, groups: Sequence[str], names: Sequence[s
         min_units: Fewest articles of a group for an interval (else NaN, "too few").
     """
     sizes = pd.Series([g for g in groups if g]).value_counts()
-    if len(sizes) < 2 or units.empty:
-        return pd.DataFrame(columns=COMPARISON_COLUMNS), pd.DataFrame(columns=DIFFERENCE_COLUMNS)
+    empty = pd.DataFrame(columns=COMPARISON_COLUMNS), pd.DataFrame(columns=DIFFERENCE_COLUMNS)
+    if len(sizes) < 2:
+        return empty
     largest = sorted(sizes.index, key=lambda g: (-sizes[g], g))[:2]
-    table = units.assign(group=pd.Series(groups, dtype=object).to_numpy()[units["position"].to_numpy()])
-    table = table[table["group"] != ""]
-    counts = table.groupby("root", sort=True)["size"].sum()
+    group_of = pd.Series(groups, dtype=object).to_numpy()
+    kept, counts = [], []  # per table, the units and mentions of its top actors (the top overall are among them)
+    for part in [units] if isinstance(units, pd.DataFrame) else units:
+        part = part.assign(group=group_of[part["position"].to_numpy()] if len(part) else [])
+        part = part[part["group"] != ""]
+        mentions = part.groupby("root", sort=True)["size"].sum()
+        best = sorted(mentions.index, key=lambda r: (-mentions[r], names[r]))[:top]
+        kept.append(part[part["root"].isin(best)])
+        counts.append(mentions[best])
+    counts = pd.concat(counts) if counts else pd.Series(dtype=float)
+    if counts.empty:
+        return empty
     chosen = sorted(counts.index, key=lambda r: (-counts[r], names[r]))[:top]
+    table = pd.concat(kept, ignore_index=True)
     alpha = (1 - confidence) / 2
     rows, differences = [], []
     by_actor = dict(tuple(table[table["root"].isin(chosen)].groupby("root", sort=False)))

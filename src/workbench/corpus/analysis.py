@@ -15,17 +15,17 @@ import pandas as pd
 from .._cluster import ClusterWorkers
 from .._data import display_path
 from .._io import PlainRows, write_bytes_atomic, write_csv_tables, write_json_atomic
-from .._parallel import Workers, frozen_heap
+from .._parallel import InOrder, Workers, frozen_heap
 from ..actors import ActorMatcher
 from ..compare import COMPARISON_COLUMNS, DIFFERENCE_COLUMNS, compare_groups
 from ..errors import InputError
 from ..parameters import defaults_of
 from ..sentiment import load_scorer, scorer_record
 from ..topics import SMALL_CORPUS, TopicModel
-from .chunks import MENTION_TABLE_COLUMNS, ChunkTables, analyse_partitions, joined, summarise
+from .chunks import MENTION_TABLE_COLUMNS, ChunkTables, analyse_partitions, summarise
 from .readers import Skipped
 from .store import MentionStore, RowStore
-from .tally import merged_names
+from .tally import joined, merged_names
 
 __all__ = ["CorpusAnalysis", "analyze_corpus"]
 
@@ -239,14 +239,14 @@ def analyze_corpus(
     with (ClusterWorkers(scheduler, state=state) if scheduler else Workers(n_jobs, state=state)) as workers:
         analyse_partitions(path, tables, workers, scorer=scorer, strict=strict, compare=compare,
                            chunk_size=chunk_size, progress=progress)
-        # every article analysed: merge surnames, summarise the actors (two halves) in workers
+        # every article analysed: merge surnames, summarise the actors (a bucket of them a task) in workers
         tally.rename(merged_names(tally.person_counts()))
-        units = tally.unit_table()  # made once, before the halves are sent (or forked)
-        # A cluster's workers are sent each half's part of the tally; processes of this machine
-        # are forked with the whole of it (shared, not copied: nothing to pickle).
+        buckets = tally.regroup()  # the units sorted by actor on disk, once, before the workers read them
+        # A cluster's workers are sent each bucket's part of the tally (a few at a time); processes
+        # of this machine are forked with the whole of it (shared, not copied: nothing to pickle).
         with nullcontext(workers) if scheduler else Workers(n_jobs, state={"tally": tally}) as summarisers:
-            summary = [summarisers.submit(summarise, tally.summary_part(part, 2) if scheduler else None, n_boot, seed,
-                                          part, 2) for part in range(2)]
+            calls = ((summarise, tally.summary_part(b) if scheduler else None, n_boot, seed, b) for b in range(buckets))
+            summary = InOrder(summarisers, calls, window=2 * summarisers.n_jobs)
             try:
                 small = tables.terms.n_texts < SMALL_CORPUS
                 model.fit_terms(tables.terms, tables.first_bodies if small else None)
@@ -255,12 +255,12 @@ def analyze_corpus(
                     raise InputError(f"{display_path(path)}: no usable article in the corpus") from None
                 raise
             log.info("fitted %d topics across %d articles", model.n_topics_, tables.articles.rows)
-            parts = [summarisers.result(future) for future in summary]
+            parts = list(summary)
     rollup, evidence = joined([p[0] for p in parts]), parts[0][1]
     tables.articles.close()
     tables.quotes.close()
-    comparison, differences = compare_groups(units, tables.groups.values(), tally.root_names(), n_boot=n_boot,
-                                             seed=seed)
+    comparison, differences = compare_groups(tally.unit_tables(), tables.groups.values(), tally.root_names(),
+                                             n_boot=n_boot, seed=seed)
     titles = tables.titles_of(set(evidence["article"]))
     evidence = evidence.assign(title=evidence["article"].map(titles).fillna(""))  # cited by title, not file line
 

@@ -3,14 +3,13 @@ tables it fills (see :func:`workbench.corpus.analyze_corpus`)."""
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from .._parallel import worker_state
+from .._parallel import InOrder, worker_state
 from ..actors import MENTION_COLUMNS, ActorMatcher, mention_table
 from ..errors import InputError
 from ..loading import Article, article_from_text
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
     from .._cluster import ClusterWorkers
     from .._parallel import Workers
 
-__all__ = ["ChunkTables", "Coded", "analyse_partitions", "MENTION_TABLE_COLUMNS", "summarise", "joined"]
+__all__ = ["ChunkTables", "Coded", "analyse_partitions", "MENTION_TABLE_COLUMNS", "summarise"]
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ class ChunkTables:
         self._mentions: list[np.ndarray] = []
         self.skipped: list[Skipped] = []
         self.warned: list[Skipped] = []  # web pages' warnings, with where
-        self.tally = ActorTally()
+        self.tally = ActorTally(units_on_disk=True)
         self.store = MentionStore()
         self.terms = CorpusTerms()  # the bodies' term counts, for the topics
         self.first_bodies: list[str] = []  # the first few bodies (a small corpus's topic labels use them)
@@ -125,25 +124,16 @@ def _empty(columns: tuple[str, ...]) -> dict[str, list]:
 def analyse_partitions(path, tables: ChunkTables, workers: Workers | ClusterWorkers, *, scorer, strict: bool,
                        compare: str, chunk_size: int, progress: bool) -> None:
     """Analyse the corpus a partition (``chunk_size`` records) at a time with ``workers``
-    (at most two per worker in flight: memory stays flat), keeping the results in
+    (about two per worker in flight: memory stays flat), keeping the results in
     ``tables`` in corpus order."""
     from .._progress import progress_bar
 
     total = count_records(path) if progress else None  # a second read of the file: only for a bar shown
     with progress_bar(desc="articles", unit=" art", total=total, disable=not progress) as bar:
-        pending: deque = deque()
-
-        def take() -> None:
-            chunk = workers.result(pending.popleft())
+        calls = ((_analyse_chunk, chunk, strict, compare) for chunk in _chunks(path, chunk_size, tables.warned))
+        for chunk in InOrder(workers, calls, window=2 * workers.n_jobs + 1):
             tables.add(chunk, scorer)
             bar.update(len(chunk["articles"]["id"]) + len(chunk["skipped"]))
-
-        for chunk in _chunks(path, chunk_size, tables.warned):
-            pending.append(workers.submit(_analyse_chunk, chunk, strict, compare))
-            while len(pending) > 2 * workers.n_jobs:
-                take()
-        while pending:
-            take()
 
 
 def _chunks(path, size: int, warned: list[Skipped]) -> Iterator[list[Record | Skipped]]:
@@ -218,18 +208,11 @@ def _tallied(chunk: dict[str, Any], scorer) -> tuple[pd.DataFrame | None, ActorT
     return table, ActorTally.of_partition(table, positions)
 
 
-def summarise(tally: ActorTally | None, n_boot: int, seed: int, part: int, parts: int
-              ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every ``parts``-th rolled-up actor from the ``part``-th (with intervals), and, for
-    part 0, the evidence table of a corpus's tally (runs in a worker while the main
-    process fits the topics; None: the tally the worker was forked with)."""
+def summarise(tally: ActorTally | None, n_boot: int, seed: int, bucket: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rolled-up actors of a bucket of a corpus's tally (with intervals), and, for
+    bucket 0, its evidence table (runs in a worker while the main process fits the
+    topics; ``tally`` None: the one the worker was forked with)."""
     tally = worker_state()["tally"] if tally is None else tally
-    evidence = tally.evidence() if part == 0 else pd.DataFrame(columns=EVIDENCE_COLUMNS)
-    return tally.rollup(n_boot=n_boot, seed=seed, part=(part, parts)), evidence
+    evidence = tally.evidence() if bucket == 0 else pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    return tally.rollup(n_boot=n_boot, seed=seed, bucket=bucket), evidence
 
-
-def joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Parts of the rolled-up actors as one table, in the order of one made whole (mentions descending, name)."""
-    kept = [p for p in parts if not p.empty] or parts[:1]
-    return (pd.concat(kept, ignore_index=True).sort_values(["mentions", "actor"], ascending=[False, True],
-                                                            kind="stable").reset_index(drop=True))

@@ -25,14 +25,16 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..sentiment.aggregate import MIN_UNITS, bootstrap_intervals
+from .units import Units
 
-__all__ = ["ActorTally", "merged_names", "ROLLUP_COLUMNS", "EVIDENCE_COLUMNS"]
+__all__ = ["ActorTally", "joined", "merged_names", "ROLLUP_COLUMNS", "EVIDENCE_COLUMNS"]
 
 KEY = ["actor", "root", "type"]
 ROLLUP_COLUMNS = ["actor", "type", "parent", "root", "level", "aliases", "members", "mentions", "units", "positive",
@@ -68,11 +70,11 @@ class ActorTally:
     """The statistics of a corpus's scored mentions, added a partition at a time
     (:meth:`add`, in input order), then renamed (:meth:`rename`) and read as tables."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, units_on_disk: bool = False) -> None:
         self._codes: dict[tuple[str, str, str], int] = {}
         self._keys: list[tuple[str, str, str]] = []
-        self._stats: list[dict[str, Any]] = []
-        self._units: list[tuple[np.ndarray, ...]] = []  # (code, article position, polarity sum, mentions): 20 B
+        self._stats: list[dict[str, Any] | None] = []
+        self._units = Units(on_disk=units_on_disk)  # (code, article position, polarity sum, mentions)
         self._candidates: dict[str, list[pd.DataFrame]] = {kind: [] for kind in _TOP}
         self._candidate_rows = dict.fromkeys(_TOP, 0)
         self._compacted = dict.fromkeys(_TOP, 0)  # rows left by the last compaction
@@ -99,9 +101,9 @@ class ActorTally:
         self._rows += len(table)
         units = (pd.DataFrame({"code": codes, "position": positions, "polarity": table["polarity"].to_numpy()})
                  .groupby(["code", "position"], sort=True)["polarity"].agg(["sum", "size"]))
-        self._units.append((units.index.get_level_values(0).to_numpy(np.int32),
-                            units.index.get_level_values(1).to_numpy(np.int32), units["sum"].to_numpy(float),
-                            units["size"].to_numpy(np.int32)))
+        self._units.append(units.index.get_level_values(0).to_numpy(np.int32),
+                           units.index.get_level_values(1).to_numpy(np.int32), units["sum"].to_numpy(float),
+                           units["size"].to_numpy(np.int32))
         candidates = table[[c for c in _CANDIDATE if c in table]].assign(code=codes, row=rows)[_CANDIDATE]
         for kind in _TOP:
             self._keep(kind, _top(candidates, kind, ["code"]))
@@ -147,8 +149,8 @@ class ActorTally:
                 mine["lowest"] = (level, row + rows, root_type)
             mine["ambiguous"].update(stats["ambiguous"])
         self._rows += part._rows
-        for code, position, sums, sizes in part._units:
-            self._units.append((remap[code], (position + first_position).astype(np.int32), sums, sizes))
+        for block in part._units.raw():
+            self._units.append(remap[block["code"]], block["position"] + first_position, block["sum"], block["size"])
         for kind, frames in part._candidates.items():
             for frame in frames:
                 self._keep(kind, frame.assign(code=remap[frame["code"].to_numpy(np.int64)], row=frame["row"] + rows))
@@ -203,21 +205,23 @@ class ActorTally:
         if self._sealed:
             raise RuntimeError("a summary part of a tally takes no more mentions or names")
 
-    def summary_part(self, part: int, parts: int) -> ActorTally:
-        """What :func:`rollup` with ``part=(part, parts)`` (and, for part 0, :meth:`evidence`)
-        needs, to send to a worker: the per-key statistics, the unit rows and strongest
-        sentences of that part's actors only, the other evidence candidates for part 0;
-        no per-key units (so nothing more can be added)."""
-        roots, units = self._roots(), self.unit_table()
-        root_of = roots[1]
+    def summary_part(self, bucket: int) -> ActorTally:
+        """What :meth:`rollup` of ``bucket`` (and, for bucket 0, :meth:`evidence`) needs, to
+        send to another machine: the per-key statistics and strongest sentences of that
+        bucket's actors only, its units (in memory), the other evidence candidates for
+        bucket 0; nothing more can be added to it. After :meth:`regroup`."""
+        names, root_of = self._roots()
+        buckets = self._grouped()
         view = copy.copy(self)
-        view._sealed, view._units = True, []
-        view._made = {"roots": roots, "units": units[units["root"].to_numpy() % parts == part].reset_index(drop=True)}
-        view._candidates = {kind: frames if part == 0 else [] for kind, frames in self._candidates.items()}
+        view._sealed, view._units = True, self._units.only(bucket)
+        view._made = {"roots": (names, root_of), "grouped": buckets}
+        view._stats = [stats if root % buckets == bucket else None
+                       for stats, root in zip(self._stats, root_of.tolist())]
+        view._candidates = {kind: frames if bucket == 0 else [] for kind, frames in self._candidates.items()}
         strongest = self._candidates["strongest"]
         if strongest:
             frame = pd.concat(strongest, ignore_index=True)
-            view._candidates["strongest"] = [frame[root_of[frame["code"].to_numpy(np.int64)] % parts == part]]
+            view._candidates["strongest"] = [frame[root_of[frame["code"].to_numpy(np.int64)] % buckets == bucket]]
         return view
 
     def _renamed_key(self, key: tuple[str, str, str]) -> tuple[str, str]:
@@ -241,51 +245,58 @@ class ActorTally:
         return self._made["roots"]
 
     def root_names(self) -> list[str]:
-        """The rolled-up actors' names, by their number in :meth:`unit_table` (name order)."""
+        """The rolled-up actors' names, by their number in :meth:`unit_tables` (name order)."""
         return self._roots()[0]
 
-    def unit_table(self) -> pd.DataFrame:
-        """Per rolled-up actor and article: ``root`` (the actor's number in
-        :meth:`root_names`), ``position`` (the article's), ``sum`` (polarity summed),
-        ``size`` (mentions); sorted by root and position; 4-byte numbers but the sums.
-        Made once (until more is added or renamed): callers must not change it."""
-        if "units" not in self._made:
-            self._made["units"] = self._unit_table()
-        return self._made["units"]
+    def regroup(self) -> int:
+        """Sort the units into buckets of rolled-up actors (once everything is added and
+        renamed); returns the number of buckets, which :meth:`rollup` takes one at a time."""
+        return self._grouped()
 
-    def _unit_table(self) -> pd.DataFrame:
-        _, root_of = self._roots()
-        if not self._units:
-            return pd.DataFrame({"root": np.zeros(0, np.int32), "position": np.zeros(0, np.int32),
-                                 "sum": np.zeros(0), "size": np.zeros(0, np.int32)})
-        code, position, sums, sizes = (np.concatenate(parts) for parts in zip(*self._units))
-        frame = pd.DataFrame({"root": root_of[code], "position": position, "code": code, "sum": sums, "size": sizes})
-        # a renamed key's units join those of its new root: summed in key order, so the same every time
-        frame = frame.sort_values(["root", "position", "code"], kind="stable")
-        out = frame.groupby(["root", "position"], sort=True)[["sum", "size"]].sum().reset_index()
-        return out.astype({"root": np.int32, "position": np.int32, "size": np.int32})
+    def _grouped(self) -> int:
+        if "grouped" not in self._made:
+            self._units.regroup(self._roots()[1])
+            self._made["grouped"] = self._units.buckets
+        return self._made["grouped"]
+
+    def unit_tables(self) -> Iterator[pd.DataFrame]:
+        """Per rolled-up actor and article, a bucket of actors at a time: ``root`` (the
+        actor's number in :meth:`root_names`), ``position`` (the article's), ``sum``
+        (polarity summed), ``size`` (mentions); sorted by root and position; 4-byte
+        numbers but the sums. Each actor's units are in one bucket."""
+        buckets = self._grouped()
+        if self._sealed:  # a summary part: its own bucket's
+            yield from (self._units.table(b) for b in self._units._tables)
+            return
+        for bucket in range(buckets):
+            yield self._units.table(bucket)
 
     def rollup(self, *, n_boot: int, seed: int, confidence: float = 0.95, max_evidence: int = 3,
-               min_units: int = MIN_UNITS, part: tuple[int, int] = (0, 1)) -> pd.DataFrame:
+               min_units: int = MIN_UNITS, bucket: int | None = None) -> pd.DataFrame:
         """One row per rolled-up actor, as :func:`workbench.sentiment.aggregate_actors`
-        with ``by="root"`` gives for a corpus's mentions (units: articles). ``part=(i, n)``:
-        only every n-th actor in name order from the i-th (an actor's row depends on its own
-        statistics alone, so n parts made apart and sorted together are the whole)."""
+        with ``by="root"`` gives for a corpus's mentions (units: articles). ``bucket``: only
+        the actors of that bucket of :meth:`regroup` (an actor's row depends on its own
+        statistics alone, so the buckets made apart and sorted together are the whole)."""
         names, root_of = self._roots()
         if not names:
             return pd.DataFrame(columns=ROLLUP_COLUMNS)
-        units = self.unit_table()
+        if bucket is None:
+            parts = [self.rollup(n_boot=n_boot, seed=seed, confidence=confidence, max_evidence=max_evidence,
+                                 min_units=min_units, bucket=b) for b in range(self.regroup())]
+            return joined(parts)
+        buckets = self._grouped()
+        units = self._units.table(bucket)
         bounds = np.searchsorted(units["root"].to_numpy(), np.arange(len(names) + 1))
         sums = np.split(units["sum"].to_numpy(float), bounds[1:-1])
         counts = np.split(units["size"].to_numpy(float), bounds[1:-1])
-        chosen = range(part[0], len(names), part[1])
+        chosen = range(bucket, len(names), buckets)
         intervals = dict(zip(chosen, bootstrap_intervals([sums[i] for i in chosen], [names[i] for i in chosen],
                                                          counts=[counts[i] for i in chosen], n_boot=n_boot,
                                                          confidence=confidence, seed=seed, min_units=min_units)))
         members: list[list[int]] = [[] for _ in names]
         for code, root in enumerate(root_of):
             members[root].append(code)
-        evidence = self._evidence_lists(root_of, max_evidence)
+        evidence = self._evidence_lists(root_of, max_evidence, bucket, buckets)
         rows = []
         for i in chosen:
             name, codes = names[i], members[i]
@@ -313,8 +324,7 @@ class ActorTally:
                 "score": float(sums[i].sum() / counts[i].sum()), "ci_low": intervals[i][0], "ci_high": intervals[i][1],
                 "ambiguous": sorted(flagged), "evidence": evidence.get(i, []),
             })
-        table = pd.DataFrame(rows, columns=ROLLUP_COLUMNS)
-        return table.sort_values(["mentions", "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
+        return joined([pd.DataFrame(rows, columns=ROLLUP_COLUMNS)])
 
     def _final(self, kind: str, root_of: np.ndarray, k: int | None = None) -> pd.DataFrame:
         parts = self._candidates[kind]
@@ -323,9 +333,11 @@ class ActorTally:
         frame = pd.concat(parts, ignore_index=True)
         return _top(frame.assign(root=root_of[frame["code"].to_numpy(np.int64)]), kind, ["root"], k)
 
-    def _evidence_lists(self, root_of: np.ndarray, k: int) -> dict[int, list[dict]]:
+    def _evidence_lists(self, root_of: np.ndarray, k: int, bucket: int, buckets: int) -> dict[int, list[dict]]:
+        """The strongest sentences of each actor of a bucket."""
         out: dict[int, list[dict]] = {}
-        for row in self._final("strongest", root_of, k).itertuples(index=False):
+        strongest = self._final("strongest", root_of, k)
+        for row in strongest[strongest["root"].to_numpy() % buckets == bucket].itertuples(index=False):
             out.setdefault(int(row.root), []).append({
                 "sentence_id": int(row.sentence_id), "sentence": row.sentence, "label": row.label,
                 "polarity": float(row.polarity), "span_start": int(row.span_start), "span_end": int(row.span_end),
@@ -350,17 +362,27 @@ class ActorTally:
         """Rolled-up actor × ``values`` (one per article position, e.g. its month or topic):
         mentions and mean polarity; articles whose value is ``skip`` are left out."""
         names, _ = self._roots()
-        units = self.unit_table()
-        value = pd.Series(values).to_numpy()[units["position"].to_numpy()] if len(units) else []
-        frame = units.assign(value=value)
-        if skip is not None:
-            frame = frame[frame["value"] != skip]
-        if frame.empty:
+        values = pd.Series(values).to_numpy()
+        parts = []
+        for units in self.unit_tables():
+            frame = units.assign(value=values[units["position"].to_numpy()] if len(units) else [])
+            if skip is not None:
+                frame = frame[frame["value"] != skip]
+            parts.append(frame.groupby(["root", "value"], sort=True)[["sum", "size"]].sum().reset_index())
+        parts = [p for p in parts if not p.empty]
+        if not parts:
             return pd.DataFrame(columns=["root", name, "mentions", "score"])
-        grouped = frame.groupby(["root", "value"], sort=True)[["sum", "size"]].sum().reset_index()  # names sorted
+        grouped = pd.concat(parts, ignore_index=True).sort_values(["root", "value"], kind="stable")  # names sorted
         return pd.DataFrame({"root": [names[r] for r in grouped["root"]], name: grouped["value"].tolist(),
                              "mentions": grouped["size"].to_numpy(np.int64),
                              "score": grouped["sum"].to_numpy(float) / grouped["size"].to_numpy(float)})
+
+
+def joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Rolled-up actors (tables of buckets, or one) as one table in the order of the
+    report: mentions descending, then name."""
+    table = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+    return table.sort_values(["mentions", "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def _top(frame: pd.DataFrame, kind: str, group: list[str], k: int | None = None) -> pd.DataFrame:
