@@ -24,7 +24,7 @@ from ..sentiment import load_scorer, scorer_record
 from ..topics import SMALL_CORPUS, TopicModel
 from .chunks import MENTION_TABLE_COLUMNS, ChunkTables, analyse_partitions, summarise
 from .readers import Skipped
-from .store import MentionStore, RowStore
+from .store import MentionStore, RowStore, system_memory
 from .tally import joined, merged_names
 
 __all__ = ["CorpusAnalysis", "analyze_corpus"]
@@ -159,6 +159,7 @@ class CorpusAnalysis:
                 "actor_topics": self.actor_topics, "actor_time": self.actor_time, "evidence": self.evidence,
                 "quotes": quotes, "sources_compared": self.comparison, "source_differences": self.differences}
 
+    @system_memory()
     def write(self, folder: str | os.PathLike[str]) -> tuple[Path, Path]:
         """Write ``results.json``, ``mentions.parquet`` and each of :meth:`tables` as CSV
         into ``folder`` (atomically); returns the first two."""
@@ -177,6 +178,7 @@ class CorpusAnalysis:
 
 
 @frozen_heap()  # the heap before the call (libraries, models) is not scanned by the GC during it
+@system_memory()
 def analyze_corpus(
     path: str | os.PathLike[str],
     *,

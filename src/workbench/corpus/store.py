@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +22,25 @@ import pandas as pd
 
 from .._io import PlainRows
 
-__all__ = ["MentionStore", "RowStore", "ROW_GROUP"]
+__all__ = ["MentionStore", "RowStore", "ROW_GROUP", "system_memory"]
 
 #: Rows per row group of the final file.
 ROW_GROUP = 16_384
+
+
+@contextmanager
+def system_memory() -> Iterator[None]:
+    """Arrow (and pandas' Arrow-backed strings) allocating with the C library's malloc
+    while inside, not mimalloc, which keeps the memory of freed buffers: over a corpus of
+    40,000 articles the main process peaked 130 MB higher with it. Usable as a decorator."""
+    import pyarrow as pa
+
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
 
 
 class RowStore:
@@ -94,11 +110,9 @@ class RowStore:
         return _StreamedRecords(self, extra or {})
 
     def _arrow_batches(self, size: int = ROW_GROUP, columns: Sequence[str] | None = None):
-        import pyarrow.parquet as pq
-
         path = self._closed_path()
         if self.rows:
-            yield from pq.ParquetFile(path).iter_batches(batch_size=size, columns=columns)
+            yield from _sized_tables(path, size, columns)
 
     def _closed_path(self) -> Path:
         if self.path is None:
@@ -180,25 +194,36 @@ class MentionStore(RowStore):
     def _fixed_groups(self):
         """The working file's rows as Arrow tables of exactly :data:`ROW_GROUP` rows (the last: the rest),
         without the pandas metadata of the partitions' tables (the final file has a column more)."""
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        pending: list = []
-        held = 0
-        source = pq.ParquetFile(self._raw)
-        schema = source.schema_arrow.remove_metadata()
-        for batch in source.iter_batches(batch_size=ROW_GROUP):
-            pending.append(pa.Table.from_batches([batch]).cast(schema))
-            held += batch.num_rows
-            while held >= ROW_GROUP:
-                table = pa.concat_tables(pending)
-                yield table.slice(0, ROW_GROUP).combine_chunks()
-                pending, held = [table.slice(ROW_GROUP)], held - ROW_GROUP
-        if held:
-            yield pa.concat_tables(pending).combine_chunks()
+        schema = pq.read_schema(self._raw).remove_metadata()
+        for table in _sized_tables(self._raw, ROW_GROUP):
+            yield table.cast(schema)
 
     def close(self) -> Path:
         raise RuntimeError("a mention store is finished with finish(), not closed")
+
+
+def _sized_tables(path: Path, size: int, columns: Sequence[str] | None = None):
+    """A Parquet file's rows as Arrow tables of exactly ``size`` rows (the last: the rest),
+    read a row group at a time (a whole-file reader reads ahead, and its memory grows with
+    the file)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source = pq.ParquetFile(path)
+    pending: list = []
+    held = 0
+    for group in range(source.num_row_groups):
+        table = source.read_row_group(group, columns=columns, use_threads=False)
+        pending.append(table)
+        held += table.num_rows
+        while held >= size:
+            table = pa.concat_tables(pending)
+            yield table.slice(0, size).combine_chunks()
+            pending, held = [table.slice(size)], held - size
+    if held:
+        yield pa.concat_tables(pending).combine_chunks()
 
 
 def _renamed(table, old, new):
