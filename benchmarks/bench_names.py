@@ -26,7 +26,7 @@ from workbench.corpus import analyze_corpus
 t = time.perf_counter(); result = analyze_corpus(sys.argv[1], n_topics=5); total = time.perf_counter() - t
 while multiprocessing.active_children():  # the workers end on their own: wait, so that their memory counts
     time.sleep(0.01)
-print(json.dumps({"total": total, "articles": len(result.articles), "mentions": len(result.mentions),
+print(json.dumps({"total": total, "articles": result.n_articles, "mentions": result.n_mentions,
                   "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "worker_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """

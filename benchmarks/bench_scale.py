@@ -45,7 +45,7 @@ while multiprocessing.active_children():  # forked workers end on their own: wai
 if not scheduler:
     workers = [resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]
 main_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"analysed": analysed, "total": total, "articles": len(result.articles),
+print(json.dumps({"analysed": analysed, "total": total, "articles": result.n_articles,
                   "mentions": result.n_mentions, "main_maxrss_mb": main_mb, "worker_maxrss_mb": workers}))
 """
 

@@ -42,9 +42,9 @@ NEWS_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | {
 })
 #: Below this many texts the vocabulary keeps every term (one article's paragraphs).
 SMALL_CORPUS = 100
-#: Above this many texts NMF is fitted on a sample of this many (its matrix: ~150 MB of
-#: news articles); see ``TopicModel(max_fit_texts=...)``.
-MAX_FIT_TEXTS = 100_000
+#: Above this many texts NMF is fitted on a sample of this many (news articles: a 75 MB
+#: matrix, ~150 MB more memory during the fit); see ``TopicModel(max_fit_texts=...)``.
+MAX_FIT_TEXTS = 50_000
 #: Texts transformed at a time when the fit was on a sample (their weights are computed
 #: together, so the size is fixed: the results do not depend on how the corpus was partitioned).
 _TRANSFORM_BATCH = 10_000

@@ -26,6 +26,8 @@ __all__ = ["MentionStore", "RowStore", "ROW_GROUP", "system_memory"]
 
 #: Rows per row group of the final file.
 ROW_GROUP = 16_384
+#: Rows held before they are written to a working file, as one row group.
+WORKING_GROUP = 65_536
 
 
 @contextmanager
@@ -55,6 +57,8 @@ class RowStore:
         self._writer = None
         self._schema = None
         self._columns: list[str] | None = list(columns) or None
+        self._pending: list = []  # Arrow tables not yet written
+        self._pending_rows = 0
         self.rows = 0
         self.path: Path | None = None  # the file to read, once closed (finished)
 
@@ -69,9 +73,21 @@ class RowStore:
             self._columns = list(table.columns)
             self._schema = pa.Schema.from_pandas(table, preserve_index=False)
             self._writer = pq.ParquetWriter(self._raw, self._schema, compression="zstd")
-        self._writer.write_table(pa.Table.from_pandas(table[self._columns], schema=self._schema, preserve_index=False))
+        self._pending.append(pa.Table.from_pandas(table[self._columns], schema=self._schema, preserve_index=False))
+        self._pending_rows += len(table)
         self.rows += len(table)
-        pa.default_memory_pool().release_unused()  # Arrow's allocator would keep every partition's blocks
+        if self._pending_rows >= WORKING_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write the rows held as one row group (few row groups: the writer keeps each one's
+        metadata until the file is closed, ~1 kB a column)."""
+        import pyarrow as pa
+
+        if self._pending:
+            self._writer.write_table(pa.concat_tables(self._pending), row_group_size=self._pending_rows)
+            self._pending, self._pending_rows = [], 0
+            pa.default_memory_pool().release_unused()  # Arrow's allocator would keep every partition's blocks
 
     def close(self) -> Path:
         """Finish writing (an empty table with the columns when no row came)."""
@@ -80,6 +96,7 @@ class RowStore:
                 pd.DataFrame({name: [] for name in self._columns or []}).to_parquet(
                     self._raw, index=False, engine="pyarrow", compression="zstd")
             else:
+                self._flush()
                 self._writer.close()
             self.path = self._raw
         return self.path
@@ -164,6 +181,7 @@ class MentionStore(RowStore):
             frame.to_parquet(final, index=False, engine="pyarrow", compression="zstd")
             self.path = final
             return final
+        self._flush()
         self._writer.close()
         ends = np.cumsum(np.asarray(mentions, dtype=np.int64))  # an article's rows end before its end
         topics = np.asarray(topics, dtype=np.int64)

@@ -25,8 +25,8 @@ __all__ = ["Units", "UNITS_PER_BUCKET"]
 
 _RAW = np.dtype([("code", "<i4"), ("position", "<i4"), ("sum", "<f8"), ("size", "<i4")])
 _SUMMED = np.dtype([("root", "<i4"), ("position", "<i4"), ("sum", "<f8"), ("size", "<i4")])
-#: About this many units a bucket (a bucket's table in memory: ~20 MB, a little more while summed).
-UNITS_PER_BUCKET = 1_000_000
+#: About this many units a bucket (a bucket's table in memory: ~10 MB, a few times that while summed).
+UNITS_PER_BUCKET = 500_000
 _BLOCK = 1 << 20  # units read at a time while regrouping
 
 
