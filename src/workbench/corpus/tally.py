@@ -8,7 +8,8 @@ from, partition by partition, in input order:
   first row and its lowest-level row, the demonym readings (exact counts);
 - per actor key and article: the polarity summed over its mentions there and their
   number (the units the intervals resample; exact, since an article lies in one
-  partition, and in input order);
+  partition, and in input order; a corpus's on disk, read a bucket of actors at a time:
+  :mod:`.units`);
 - evidence candidates: each key's strongest sentences, its most negative and most
   positive ones (exact top-k lists: a sentence outside a partition's top k can never be
   in the corpus's).
@@ -263,13 +264,9 @@ class ActorTally:
         """Per rolled-up actor and article, a bucket of actors at a time: ``root`` (the
         actor's number in :meth:`root_names`), ``position`` (the article's), ``sum``
         (polarity summed), ``size`` (mentions); sorted by root and position; 4-byte
-        numbers but the sums. Each actor's units are in one bucket."""
-        buckets = self._grouped()
-        if self._sealed:  # a summary part: its own bucket's
-            yield from (self._units.table(b) for b in self._units._tables)
-            return
-        for bucket in range(buckets):
-            yield self._units.table(bucket)
+        numbers but the sums. Each actor's units are in one bucket (a summary part has its own)."""
+        self._grouped()
+        yield from self._units.tables()
 
     def rollup(self, *, n_boot: int, seed: int, confidence: float = 0.95, max_evidence: int = 3,
                min_units: int = MIN_UNITS, bucket: int | None = None) -> pd.DataFrame:

@@ -120,8 +120,8 @@ class Units:
         return np.fromfile(self._folder / f"bucket-{bucket}.bin", dtype=_SUMMED)
 
     def tables(self) -> Iterator[pd.DataFrame]:
-        """Every bucket's :meth:`table`."""
-        for bucket in range(self.buckets):
+        """Every bucket's :meth:`table` (of :meth:`only`: its one)."""
+        for bucket in range(self.buckets) if self._folder else sorted(self._tables):
             yield self.table(bucket)
 
     def only(self, bucket: int) -> Units:

@@ -177,8 +177,7 @@ class NameTagger:
         for document in documents:
             out.append(consistent_types(document, names[at:at + len(document)]))
             if confidence:
-                out[-1] = [[(*name, _least_sure(name, raw)) for name in sentence]
-                           for sentence, raw in zip(out[-1], found[at:at + len(document)])]
+                out[-1] = [_with_confidence(names, raw) for names, raw in zip(out[-1], found[at:at + len(document)])]
             at += len(document)
         return out
 
@@ -299,12 +298,18 @@ def _matrix(cols: np.ndarray, n_columns: int) -> sparse.csr_matrix:
     return X
 
 
-def _least_sure(name: Span, raw: list[tuple[int, int, str, float]]) -> float:
-    """The least probability among the tagged spans a name was made from (0 where one
-    had another type)."""
-    start, end, kind = name
-    made_from = [(k, p) for s, e, k, p in raw if s < end and start < e]
-    return min((p if k == kind else 0.0 for k, p in made_from), default=0.0)
+def _with_confidence(names: list[Span], raw: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+    """A sentence's names, each with the least probability among the tagged spans (``raw``)
+    it was made from (0 where one had another type)."""
+    if not names:
+        return []
+    exact = {(s, e): (k, p) for s, e, k, p in raw}  # tagged spans do not overlap: a name that is one is made of it
+    out = []
+    for start, end, kind in names:
+        made_from = [exact[start, end]] if (start, end) in exact else [(k, p) for s, e, k, p in raw
+                                                                        if s < end and start < e]
+        out.append((start, end, kind, min((p if k == kind else 0.0 for k, p in made_from), default=0.0)))
+    return out
 
 
 def _collect(found: list[list[tuple[int, int, str, float]]], labels: np.ndarray, sure: np.ndarray,
