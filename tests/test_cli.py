@@ -122,3 +122,19 @@ def test_scheduler_without_the_dask_extra_is_one_line(tmp_path, capsys, monkeypa
 def test_scheduler_is_for_corpus_reports(capsys):
     assert main(["report", "x.txt", "--scheduler", "tcp://127.0.0.1:1"]) == 2
     assert "--scheduler works with --corpus" in capsys.readouterr().err
+
+
+def test_the_command_does_without_jsonschemas_iri_grammar():
+    """rfc3987-syntax compiles ~40 parsers when imported (1.4 s of every report); the
+    command keeps jsonschema (via nbformat and papermill) from importing it, and notebooks
+    still validate."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from workbench.cli import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+            "import nbformat, papermill\n"
+            "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))\n"
+            "print(sys.modules['rfc3987_syntax'] is None)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "True"
