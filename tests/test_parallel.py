@@ -107,3 +107,25 @@ def test_workers_end_when_their_parent_is_killed(tmp_path):
     while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(alive(p) for p in pids)
+
+
+def test_cluster_tasks_grow_a_private_copy_of_the_state(monkeypatch):
+    """On a Dask worker, tasks use a copy of the broadcast state made once: Dask may send
+    the objects it holds to another worker at any moment, so tasks (whose caches grow)
+    must never change them."""
+    from workbench import _parallel
+    from workbench._cluster import _run_with_state
+
+    monkeypatch.setattr(_parallel, "_STATE", {})
+    monkeypatch.setattr("workbench._cluster._STATE", _parallel._STATE)
+    held = {"cache": [], "model": "weights"}
+
+    def task(x):
+        _parallel.worker_state()["cache"].append(x)
+        return id(_parallel.worker_state()["cache"])
+
+    first, _ = _run_with_state(task, dict(held), (1,))  # a new dict of the same objects, as Dask resolves it
+    second, _ = _run_with_state(task, dict(held), (2,))
+    assert first == second and held["cache"] == [] and _parallel.worker_state()["cache"] == [1, 2]
+    third, _ = _run_with_state(task, {"cache": [], "model": "weights"}, (3,))  # other objects: a new copy
+    assert third != first and _parallel.worker_state()["cache"] == [3]

@@ -12,6 +12,7 @@ to its ``allowed-failures``), and the caller sees only the result.
 from __future__ import annotations
 
 import itertools
+import pickle
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -56,11 +57,21 @@ def check_scheduler(address: str, *, timeout: float = 30) -> None:
 
 
 def _run_with_state(fn: Callable, state: dict[str, Any], args: tuple) -> Any:
-    """Run ``fn(*args)`` on a Dask worker with ``state`` as its :func:`worker_state`."""
+    """Run ``fn(*args)`` on a Dask worker with a private copy of ``state`` as its
+    :func:`worker_state`, made the first time these objects are seen here.
+
+    The copy, not the objects Dask holds: tasks grow caches inside them (the name
+    tagger's and the scorer's tables of words seen), while Dask may serialise the objects
+    it holds at any moment to send them to another worker; serialised in the middle of
+    a task's update, the other worker's copy would be inconsistent. The received objects
+    are never changed, so what Dask sends is what the main process broadcast."""
+    values = tuple(state.values())  # the same objects for every task (Dask resolves the same data)
     with _STATE_LOCK:
-        if _STATE.get("_cluster_state") is not state:
+        source = _STATE.get("_cluster_source")
+        if source is None or len(source) != len(values) or any(a is not b for a, b in zip(source, values)):
+            private = pickle.loads(pickle.dumps(dict(state), protocol=pickle.HIGHEST_PROTOCOL))
             _STATE.clear()
-            _STATE.update(state, _cluster_state=state)
+            _STATE.update(private, _cluster_source=values)  # held: their ids cannot be reused meanwhile
     return call_recording_warnings(fn, args)
 
 

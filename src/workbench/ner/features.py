@@ -108,7 +108,6 @@ class FeatureTable:
         while first + len(words) > self._capacity:
             self._grow()
         at = slice(first, first + len(words))
-        self.index.update(zip(words, range(first, first + len(words))))
         names = ["pad"] * N_OWN if pad else [name for word in words for name in self._own_names(word)]
         base = np.fromiter(map(murmurhash3_32, names, repeat(0), repeat(True)), dtype=np.uint64,
                            count=len(names)).reshape(len(words), N_OWN)
@@ -122,6 +121,7 @@ class FeatureTable:
             self.near[side, at] = self._mix(base[:, _LENT[:N_NEAR]], salt)
         for side, salt in enumerate((3, 4)):
             self.far[side, at] = self._mix(base[:, _LENT[:N_FAR]], salt)
+        self.index.update(zip(words, range(first, first + len(words))))  # last: a word indexed has its rows
 
     def _own_names(self, word: str) -> tuple[str, ...]:
         """The names of a word's own features (hashed into its columns)."""

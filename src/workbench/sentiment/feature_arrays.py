@@ -106,14 +106,14 @@ class FeatureArrays:
         """Flags of new words: alphanumeric first character, negation, clause break,
         quote, reporting verb, pronoun, "according", "by"; and their valence."""
         v = self._vocabulary
-        for word in words:
-            self.index[word] = len(self.words)
-            self.words.append(word)
         flags = np.array([(w[0].isalnum(), w in v["negations"], w in v["clause_breaks"],
                            w in v["quotes"], w in v["reporting_verbs"], w in v["pronouns"], w == "according",
                            w == "by") for w in words], dtype=bool).reshape(len(words), 8)
-        self._flags = np.vstack([self._flags, flags])
-        self._valence = np.concatenate([self._valence, [self._lexicon.get(w) or 0.0 for w in words]])
+        valence = [self._lexicon.get(w) or 0.0 for w in words]
+        self._flags = np.vstack([self._flags, flags])  # the arrays first: a word indexed always has its row
+        self._valence = np.concatenate([self._valence, valence])
+        self.index.update(zip(words, range(len(self.words), len(self.words) + len(words))))
+        self.words.extend(words)
 
     def _family(self, prefix: str, types: np.ndarray) -> np.ndarray:
         """The columns of ``prefix + word`` for the word of each type (hashed once per type)."""
