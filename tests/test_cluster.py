@@ -40,6 +40,12 @@ def test_a_cluster_of_one_then_three_workers_gives_the_same_bytes_even_when_one_
         assert _written(one, tmp_path / "one") == expected
         cluster.add_workers(2)
         assert _written(analyze_corpus(CORPUS, scheduler=cluster.address, **OPTIONS), tmp_path / "three") == expected
+        import dask
+
+        before = dask.config.get("distributed.admin.low-level-log-length")
+        with ClusterWorkers(cluster.address) as workers:  # the client keeps no log of the tasks' data
+            assert workers._client.scheduler_comm.recent_message_log.maxlen == 0
+        assert dask.config.get("distributed.admin.low-level-log-length") == before
         # the report command, its kernel working on the cluster
         assert main(["report", "--corpus", str(CORPUS), "--scheduler", cluster.address, "-o", str(tmp_path / "cli"),
                      "-p", "n_topics", "2", "-p", "n_boot", "200"]) == 0

@@ -93,30 +93,40 @@ class ClusterWorkers:
         self._state = dict(state or {})
         self._timeout = self.timeout if timeout is None else timeout
         self._client = None
+        self._config = None  # Dask's configuration while the client is open
         self._state_future = None
         self._keys = itertools.count()
         self.n_jobs = 1
 
     def __enter__(self) -> ClusterWorkers:
         require_dask()
+        import dask
         from distributed import Client
 
         check_scheduler(self.address, timeout=self._timeout)
+        # The client keeps its last 1,000 messages under 1 MB for debugging (a task's data
+        # is such a message: a corpus of a million articles would hold 500 MB of them), and
+        # warns on stderr of task data over 10 MB (a bucket of actor units): neither here.
+        self._config = dask.config.set({"distributed.admin.low-level-log-length": 0,
+                                        "distributed.admin.large-graph-warning-threshold": "1TB"})
+        self._config.__enter__()
         try:
             self._client = Client(self.address, timeout=self._timeout, set_as_default=False)
             self._client.wait_for_workers(1, timeout=self._timeout)
         except Exception as exc:  # noqa: BLE001 - whatever stops the connection, one line
             if self._client is not None:
                 self._client.close()
+            self._config.__exit__(None, None, None)
             raise WorkbenchError(f"no Dask cluster to work on at {self.address} ({type(exc).__name__})") from None
         self.n_jobs = max(1, sum(self._client.nthreads().values()))
-        self._state_future = self._client.scatter(self._state, broadcast=True, hash=False)
+        self._state_future = self._client.scatter(self._state, broadcast=True, hash=False) if self._state else {}
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         client, self._client = self._client, None
         if client is not None:
             client.close()
+            self._config.__exit__(None, None, None)
 
     def submit(self, fn: Callable, *args: Any):
         """Start ``fn(*args)`` on a worker of the cluster."""
