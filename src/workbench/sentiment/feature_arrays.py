@@ -207,6 +207,9 @@ class FeatureArrays:
         def add(rows, columns, values) -> None:
             entries.append((rows, columns, np.broadcast_to(np.asarray(values, dtype=np.float64), rows.shape)))
 
+        def add_named(rows, name: str, values=1.0) -> None:  # a feature of one name, for these mentions
+            add(rows, np.full(len(rows), self._const[name], dtype=np.int32), values)
+
         mentions = np.arange(n)
 
         def token(position, valid, pad):  # the type at a position of the sentence, or ``pad`` outside it
@@ -271,7 +274,7 @@ class FeatureArrays:
         positive = np.bincount(mm, weights=np.where(sign == 1, share, 0.0), minlength=n)
         negative = np.bincount(mm, weights=np.where(sign == 0, share, 0.0), minlength=n)
         for name, total in (("lexsum:pos", positive), ("lexsum:neg", negative), ("lexsum:diff", positive - negative)):
-            add(mentions, np.full(n, self._const[name], dtype=np.int32), total)
+            add_named(mentions, name, total)
 
         # 4. Quotes, speakers, reporting verbs.
         quotes_before = np.concatenate([[0], np.cumsum(quote[types])])
@@ -280,24 +283,21 @@ class FeatureArrays:
         has_quote = quotes_before[lo + size] - quotes_before[lo] - inside > 0
         add(mentions, self._quote[np.where(has_quote, 1 + (before % 2 == 1), 0)], 1.0)
         speaker = report[right[0]] | report[right[1]] | report[right[2]] | report[left[0]]
-        add(mentions[speaker], np.full(int(speaker.sum()), self._const["t:speaker"], dtype=np.int32), 1.0)
+        add_named(mentions[speaker], "t:speaker")
         source = according[left[0]] | according[left[1]] | according[left[2]]
-        add(mentions[source], np.full(int(source.sum()), self._const["t:source"], dtype=np.int32), 1.0)
-        agent = by[left[0]]
-        add(mentions[agent], np.full(int(agent.sum()), self._const["t:agent"], dtype=np.int32), 1.0)
+        add_named(mentions[source], "t:source")
+        add_named(mentions[by[left[0]]], "t:agent")
 
         # 5. The target itself: form and position.
-        single = (first == last) & pronoun[types[lo + first]]
-        add(mentions[single], np.full(int(single.sum()), self._const["t:pronoun"], dtype=np.int32), 1.0)
+        add_named(mentions[(first == last) & pronoun[types[lo + first]]], "t:pronoun")
         width = last - first + 1
         tm = np.repeat(mentions, width)
         tt = types[lo[tm] + first[tm] + np.arange(len(tm)) - np.concatenate([[0], np.cumsum(width)])[tm]]
         words = alnum[tt]
         add(tm[words], self._family("tw:", tt[words]), 0.5)
         add(mentions, self._pos[np.minimum(5 * first // length, 4)], 1.0)
-        at_start = first == 0
-        add(mentions[at_start], np.full(int(at_start.sum()), self._const["t:first"], dtype=np.int32), 1.0)
-        add(mentions, np.full(n, self._const["bias"], dtype=np.int32), 1.0)
+        add_named(mentions[first == 0], "t:first")
+        add_named(mentions, "bias")
 
         rows, columns, values = (np.concatenate(parts) for parts in zip(*entries))
         kept = values != 0  # as FeatureHasher, which leaves out features of value 0
