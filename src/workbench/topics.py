@@ -184,22 +184,22 @@ class TopicModel(TransformerMixin, BaseEstimator):
             if k > limit and self.fewer_if_needed:
                 k = limit
             if k > limit:
-                raise ValueError(
-                    f"n_topics={k} is more than the {X.shape[0]} texts / {X.shape[1]} terms allow (at most {limit})"
-                )
+                raise ValueError(f"n_topics={k} is more than the {X.shape[0]} texts / {X.shape[1]} terms allow "
+                                 f"(at most {limit})")
             fit = self._fits(X, [k])[0]
         self.n_topics_ = fit["k"]
         self.nmf_, self.order_ = fit["nmf"], fit["order"]
         self.converged_ = bool(self.nmf_.n_iter_ < self.max_iter)
         self.components_ = self.nmf_.components_[self.order_]
-        W = fit["W"] if sample is None else np.vstack([self.nmf_.transform(batch) for batch in
-                                                       terms.weighted_batches(_TRANSFORM_BATCH)])
-        self.doc_topics_ = W[:, self.order_]
+        if sample is None:
+            self.doc_topics_ = fit["W"][:, self.order_]
+        else:  # filled a batch at a time (one array of n × k, however many texts)
+            self.doc_topics_ = np.empty((terms.n_texts, self.n_topics_))
+            for at, batch in zip(range(0, terms.n_texts, _TRANSFORM_BATCH), terms.weighted_batches(_TRANSFORM_BATCH)):
+                self.doc_topics_[at:at + batch.shape[0]] = self.nmf_.transform(batch)[:, self.order_]
         totals = self.doc_topics_.sum(axis=0)
         self.topic_weights_ = totals / totals.sum() if totals.sum() > 0 else np.zeros(self.n_topics_)
-        self.coherence_ = fit["coherence"]
-        self.diversity_ = fit["diversity"]
-        self.stability_ = fit["stability"]
+        self.coherence_, self.diversity_, self.stability_ = fit["coherence"], fit["diversity"], fit["stability"]
         self.labels_ = self._labels(texts)
         return self.doc_topics_
 
@@ -298,9 +298,10 @@ class TopicModel(TransformerMixin, BaseEstimator):
         order = np.lexsort((np.arange(k), -np.round(W.sum(axis=0), 12)))
         components = nmf.components_[order]
         tops = _top_indices(components, max(10, diversity_depth(X.shape[1], k)))
+        by_term = X.tocsc()  # once, not once a topic
         return {
             "k": k, "nmf": nmf, "W": W, "order": order,
-            "coherence": np.array([npmi_coherence(t[:10], X) for t in tops]),
+            "coherence": np.array([npmi_coherence(t[:10], by_term) for t in tops]),
             "diversity": topic_diversity([t[:diversity_depth(X.shape[1], k)] for t in tops]),
             "stability": stability(components, others) if others else float("nan"),
         }
