@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -35,18 +36,20 @@ result = analyze_corpus(path, n_topics=5, scheduler=scheduler)
 analysed = time.perf_counter() - t
 result.write(out)
 total = time.perf_counter() - t
-workers = []
+workers, scheduler_mb = [], None
 if scheduler:
     from distributed import Client
     with Client(scheduler) as client:
         workers = sorted(client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024).values())
+        scheduler_mb = client.run_on_scheduler(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 while multiprocessing.active_children():  # forked workers end on their own: wait, so that their memory counts
     time.sleep(0.01)
 if not scheduler:
     workers = [resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]
 main_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"analysed": analysed, "total": total, "articles": result.n_articles,
-                  "mentions": result.n_mentions, "main_maxrss_mb": main_mb, "worker_maxrss_mb": workers}))
+                  "mentions": result.n_mentions, "main_maxrss_mb": main_mb, "worker_maxrss_mb": workers,
+                  "scheduler_maxrss_mb": scheduler_mb}))
 """
 
 
@@ -68,12 +71,14 @@ def write_corpus(size: int, folder: Path) -> Path:
 
 
 class DaskCluster:
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, log_length: int | None = None) -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         self.address = f"tcp://127.0.0.1:{port}"
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        if log_length is not None:  # the scheduler's log of recent messages to each worker (partitions under 1 MB)
+            quiet["env"] = {**os.environ, "DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH": str(log_length)}
         self.processes = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host",
                                             "127.0.0.1", "--port", str(port), "--no-dashboard"], **quiet)]
         self.processes.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", self.address,
@@ -111,6 +116,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--modes", nargs="+", default=["local", "dask"], choices=["local", "dask"])
     parser.add_argument("--dask-workers", type=int, default=2)
+    parser.add_argument("--scheduler-log", type=int, default=None,
+                        help="the Dask scheduler's low-level log length (Dask's default: 1,000 messages a worker)")
     parser.add_argument("--work", type=Path, default=None, help="folder for the corpora and outputs")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-scale-"))
@@ -120,7 +127,7 @@ def main() -> None:
         path = write_corpus(size, work)
         digests = {}
         for mode in args.modes:
-            cluster = DaskCluster(args.dask_workers) if mode == "dask" else None
+            cluster = DaskCluster(args.dask_workers, args.scheduler_log) if mode == "dask" else None
             out = work / f"out-{size}-{mode}"
             try:
                 run = subprocess.run([sys.executable, "-c", CHILD, str(path), str(out),
@@ -137,7 +144,8 @@ def main() -> None:
             rows.append(row)
             print(f"{size:>9,} {mode:<5} {row['total']:8.1f} s {row['articles_per_s']:7.1f} art/s  main "
                   f"{row['main_maxrss_mb']:6.0f} MB  workers {[round(w) for w in row['worker_maxrss_mb']]} MB  "
-                  f"{row['mentions']:,} mentions  {row['digest']}", flush=True)
+                  + (f"scheduler {row['scheduler_maxrss_mb']:.0f} MB  " if mode == "dask" else "")
+                  + f"{row['mentions']:,} mentions  {row['digest']}", flush=True)
         if len(set(digests.values())) > 1:
             print(f"  the outputs differ between modes at {size}: {digests}")
         elif len(digests) > 1:
