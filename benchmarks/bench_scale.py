@@ -7,8 +7,9 @@ local workers (forked, one per core) and on a local Dask cluster (a scheduler an
 --dask-workers single-threaded worker processes on loopback, started and stopped here);
 results written to a folder, as a report does. Reports articles/s, the peak resident
 memory of the main process and of each worker (local: the largest forked worker; Dask:
-each worker process, asked before the cluster stops), and whether the two paths wrote
-the same bytes.
+each worker process and the scheduler, asked before the cluster stops), and whether the
+two paths wrote the same bytes. ``--scheduler-log 0`` starts the cluster without Dask's
+log of recent messages (see the README: it holds partitions).
 
     .venv/bin/python benchmarks/bench_scale.py --sizes 10000 100000
     .venv/bin/python benchmarks/bench_scale.py --sizes 1000000 --modes local
@@ -77,7 +78,7 @@ class DaskCluster:
             port = s.getsockname()[1]
         self.address = f"tcp://127.0.0.1:{port}"
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        if log_length is not None:  # the scheduler's log of recent messages to each worker (partitions under 1 MB)
+        if log_length is not None:  # logs of recent messages (the scheduler's holds partitions)
             quiet["env"] = {**os.environ, "DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH": str(log_length)}
         self.processes = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host",
                                             "127.0.0.1", "--port", str(port), "--no-dashboard"], **quiet)]
