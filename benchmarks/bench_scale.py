@@ -77,14 +77,14 @@ class DaskCluster:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         self.address = f"tcp://127.0.0.1:{port}"
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        options = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
         if log_length is not None:  # logs of recent messages (the scheduler's holds partitions)
-            quiet["env"] = {**os.environ, "DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH": str(log_length)}
+            options["env"] = {**os.environ, "DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH": str(log_length)}
         self.processes = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host",
-                                            "127.0.0.1", "--port", str(port), "--no-dashboard"], **quiet)]
+                                            "127.0.0.1", "--port", str(port), "--no-dashboard"], **options)]
         self.processes.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", self.address,
                                                 "--nworkers", str(workers), "--nthreads", "1", "--no-dashboard",
-                                                "--host", "127.0.0.1", "--memory-limit", "0"], **quiet))
+                                                "--host", "127.0.0.1", "--memory-limit", "0"], **options))
         from distributed import Client
 
         deadline = time.monotonic() + 120
@@ -118,7 +118,7 @@ def main() -> None:
     parser.add_argument("--modes", nargs="+", default=["local", "dask"], choices=["local", "dask"])
     parser.add_argument("--dask-workers", type=int, default=2)
     parser.add_argument("--scheduler-log", type=int, default=None,
-                        help="the Dask scheduler's low-level log length (Dask's default: 1,000 messages a worker)")
+                        help="the cluster's low-level log length (Dask's default: 1,000 messages a connection)")
     parser.add_argument("--work", type=Path, default=None, help="folder for the corpora and outputs")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-scale-"))
