@@ -109,9 +109,12 @@ def group_people(body: str, names: list[tuple[int, int]], dictionary: ActorDicti
         person.title = person.title or title
         person.affiliation = person.affiliation or _affiliation(body, title_start, title, by_end, dictionary)
         person.spans.append((start, end, body[start:end]))
+    by_surname: dict[str, list[Person]] = {}  # (names no longer change below)
+    for person in people:
+        by_surname.setdefault(person.name.split()[-1], []).append(person)
     for start, end, title, title_start in singles:
         word = body[start:end]
-        holders = [p for p in people if p.name.split()[-1] == word]
+        holders = by_surname.get(word)
         if holders:
             person = _nearest(holders, start)
         else:
@@ -119,6 +122,7 @@ def group_people(body: str, names: list[tuple[int, int]], dictionary: ActorDicti
             if person is None:
                 person = Person(word, title, None)
                 people.append(person)
+                by_surname.setdefault(word.split()[-1], []).append(person)
         person.title = person.title or title
         person.affiliation = person.affiliation or _affiliation(body, title_start, title, by_end, dictionary)
         person.spans.append((start, end, word))

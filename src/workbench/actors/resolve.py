@@ -218,6 +218,10 @@ def _organisations(body: str, names: list[tuple[int, int, str]], matches: list[F
     spans = [(s, e, k) for s, e, k in names if k in ("ORG", "LOC") and body[s:e].split()[-1] not in EVENTS]
     orgs = sorted({body[s:e] for s, e, k in spans if k == "ORG"})
     canonical = short_forms(orgs)
+    windows: dict[str, list[str]] = {}  # the text around each organisation's mentions, in order
+    for s, e, k in spans:
+        if k == "ORG":
+            windows.setdefault(canonical.get(body[s:e], body[s:e]), []).append(body[max(0, s - 60):e + 60])
     out: list[Found] = []
     for start, end, kind in spans:
         text = body[start:end]
@@ -228,8 +232,7 @@ def _organisations(body: str, names: list[tuple[int, int, str]], matches: list[F
         if name not in new_actors:
             kind_of = "place" if kind == "LOC" else organisation_type(name)
             if kind_of == "organisation":  # the name says nothing: the words around its mentions may
-                kind_of = context_type([body[max(0, s - 60):e + 60] for s, e, k in spans
-                                        if k == "ORG" and canonical.get(body[s:e], body[s:e]) == name])
+                kind_of = context_type(windows.get(name, []))
             new_actors[name] = Actor(name, kind_of, (name,),
                                      _parent(start, matches, actors) if kind_of == "institution" else None)
         out.append((start, end, name))
@@ -258,11 +261,14 @@ def _nominal_references(body: str, mentions: list[Found], actors: Mapping[str, A
         actor = new_actors.get(name) or actors.get(name)
         return actor.type if actor else ""
 
+    kinds: list[str] | None = None
     for m in _NOMINAL.finditer(body):
         wanted = NOMINALS[m.group("head").lower()]
-        before = [x for x in mentions if x[1] <= m.start() and kind(x[2]) in wanted]
+        kinds = kinds if kinds is not None else [kind(x[2]) for x in mentions]
+        before = next((x for x, k in zip(reversed(mentions), reversed(kinds)) if x[1] <= m.start() and k in wanted),
+                      None)  # the last one in their order
         if before:
-            out.append((m.start(), m.end(), before[-1][2]))
+            out.append((m.start(), m.end(), before[2]))
     return out
 
 

@@ -257,22 +257,22 @@ def analyze_corpus(
                     raise InputError(f"{display_path(path)}: no usable article in the corpus") from None
                 raise
             log.info("fitted %d topics across %d articles", model.n_topics_, tables.articles.rows)
+            # while the workers finish the summary: what needs the topics and the tally only
+            dominant = model.dominant_topic()
+            tables.store.finish(tally.rename_map(), dominant, tables.mentions_per_article(), MENTION_TABLE_COLUMNS,
+                                progress=progress)
+            actor_time = tally.by_article_value(tables.months.values(), "month", skip="")
+            actor_topics = tally.by_article_value(dominant, "topic")
+            comparison, differences = compare_groups(tally.unit_tables(), tables.groups.values(),
+                                                     tally.root_names(), n_boot=n_boot, seed=seed)
             parts = list(summary)
     rollup, evidence = joined([p[0] for p in parts]), parts[0][1]
     tables.articles.close()
     tables.quotes.close()
-    comparison, differences = compare_groups(tally.unit_tables(), tables.groups.values(), tally.root_names(),
-                                             n_boot=n_boot, seed=seed)
     titles = tables.titles_of(set(evidence["article"]))
     evidence = evidence.assign(title=evidence["article"].map(titles).fillna(""))  # cited by title, not file line
-
-    dominant = model.dominant_topic()
     topics = model.topics_frame(10)
     topics["size"] = [int((dominant == k).sum()) for k in topics["id"]]
-    tables.store.finish(tally.rename_map(), dominant, tables.mentions_per_article(), MENTION_TABLE_COLUMNS,
-                        progress=progress)
-    actor_time = tally.by_article_value(tables.months.values(), "month", skip="")
-    actor_topics = tally.by_article_value(dominant, "topic")
 
     notes = []
     if not model.converged_:

@@ -3,6 +3,7 @@ tables it fills (see :func:`workbench.corpus.analyze_corpus`)."""
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -17,9 +18,10 @@ from ..sentiment import LABELS, add_scores, mention_items
 from ..steps import actors_and_quotes
 from ..term_counts import CorpusTerms, count_partition
 from ..topics import SMALL_CORPUS
+from .evidence import EVIDENCE_COLUMNS
 from .readers import Record, Skipped, count_records, read_corpus
 from .store import MentionStore, RowStore
-from .tally import EVIDENCE_COLUMNS, ActorTally
+from .tally import ActorTally
 
 if TYPE_CHECKING:
     from .._cluster import ClusterWorkers
@@ -125,12 +127,16 @@ def analyse_partitions(path, tables: ChunkTables, workers: Workers | ClusterWork
                        compare: str, chunk_size: int, progress: bool) -> None:
     """Analyse the corpus a partition (``chunk_size`` records) at a time with ``workers``
     (about two per worker in flight: memory stays flat), keeping the results in
-    ``tables`` in corpus order."""
+    ``tables`` in corpus order. The last partitions are smaller, so that the workers
+    finish together (see :func:`_partitions`)."""
     from .._progress import progress_bar
 
     total = count_records(path) if progress else None  # a second read of the file: only for a bar shown
     with progress_bar(desc="articles", unit=" art", total=total, disable=not progress) as bar:
-        calls = ((_analyse_chunk, chunk, strict, compare) for chunk in _chunks(path, chunk_size, tables.warned))
+        partitions = _chunks(path, chunk_size, tables.warned)
+        if workers.parallel:
+            partitions = _partitions(partitions, workers.n_jobs)
+        calls = ((_analyse_chunk, chunk, strict, compare) for chunk in partitions)
         for chunk in InOrder(workers, calls, window=2 * workers.n_jobs + 1):
             tables.add(chunk, scorer)
             bar.update(len(chunk["articles"]["id"]) + len(chunk["skipped"]))
@@ -152,6 +158,30 @@ def _chunks(path, size: int, warned: list[Skipped]) -> Iterator[list[Record | Sk
     chunk.extend(skipped)
     if chunk:
         yield chunk
+
+
+#: The smallest partition the last records are split into (fewer records would cost more to send than to analyse).
+_MIN_PARTITION = 48
+
+
+def _partitions(chunks: Iterator[list], workers: int) -> Iterator[list]:
+    """``chunks`` in order, the last ``workers`` of them and the rest re-cut into
+    decreasing parts (each a ``2 * workers``-th of what is left, at least
+    :data:`_MIN_PARTITION` records, at most a chunk), so that the workers finish within
+    a small part of each other rather than one working through a whole chunk alone.
+    The records and their order are unchanged (the results do not depend on partitions)."""
+    held: deque[list] = deque()
+    size = 0
+    for chunk in chunks:
+        size = max(size, len(chunk))
+        held.append(chunk)
+        if len(held) > workers:
+            yield held.popleft()
+    rest = [record for chunk in held for record in chunk]
+    while rest:
+        part = min(size, max(-(-len(rest) // (2 * workers)), _MIN_PARTITION))
+        yield rest[:part]
+        rest = rest[part:]
 
 
 def _analyse_chunk(chunk: list[Record | Skipped], strict: bool, compare: str = "source") -> dict[str, Any]:

@@ -11,8 +11,7 @@ from, partition by partition, in input order:
   partition, and in input order; a corpus's on disk, read a bucket of actors at a time:
   :mod:`.units`);
 - evidence candidates: each key's strongest sentences, its most negative and most
-  positive ones (exact top-k lists: a sentence outside a partition's top k can never be
-  in the corpus's).
+  positive ones (:mod:`.evidence`).
 
 Everything is per key, so the surname merge made across the corpus
 (:func:`merged_names`) is a renaming of keys, applied before the tables are finished.
@@ -32,20 +31,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..sentiment.aggregate import MIN_UNITS, bootstrap_intervals
+from ..sentiment.aggregate import MIN_UNITS, bootstrap_intervals, ratio_of_sums
+from .evidence import CANDIDATE_COLUMNS, EvidenceCandidates
 from .units import Units
 
-__all__ = ["ActorTally", "joined", "merged_names", "ROLLUP_COLUMNS", "EVIDENCE_COLUMNS"]
+__all__ = ["ActorTally", "joined", "merged_names", "ROLLUP_COLUMNS"]
 
 KEY = ["actor", "root", "type"]
 ROLLUP_COLUMNS = ["actor", "type", "parent", "root", "level", "aliases", "members", "mentions", "units", "positive",
                   "neutral", "negative", "score", "ci_low", "ci_high", "ambiguous", "evidence"]
-EVIDENCE_COLUMNS = ["actor", "side", "polarity", "article", "sentence", "span_start", "span_end"]
-_CANDIDATE = ["code", "row", "article", "sentence_id", "sentence", "label", "polarity", "start", "span_start",
-              "span_end"]
-#: Evidence candidates kept per key: the rollup's strongest, the most negative, the most positive
-#: (twice as many: the sentences cited as negative are left out of the positive ones).
-_TOP = {"strongest": 3, "negative": 3, "positive": 6}
 
 
 def merged_names(person_counts: Counter, share: float = 0.9) -> dict[str, str]:
@@ -76,9 +70,7 @@ class ActorTally:
         self._keys: list[tuple[str, str, str]] = []
         self._stats: list[dict[str, Any] | None] = []
         self._units = Units(on_disk=units_on_disk)  # (code, article position, polarity sum, mentions)
-        self._candidates: dict[str, list[pd.DataFrame]] = {kind: [] for kind in _TOP}
-        self._candidate_rows = dict.fromkeys(_TOP, 0)
-        self._compacted = dict.fromkeys(_TOP, 0)  # rows left by the last compaction
+        self._evidence = EvidenceCandidates()
         self._rows = 0
         self._renamed: dict[str, str] = {}
         self._made: dict[str, Any] = {}  # roots and units once made (cleared by add, merge, rename)
@@ -105,19 +97,8 @@ class ActorTally:
         self._units.append(units.index.get_level_values(0).to_numpy(np.int32),
                            units.index.get_level_values(1).to_numpy(np.int32), units["sum"].to_numpy(float),
                            units["size"].to_numpy(np.int32))
-        candidates = table[[c for c in _CANDIDATE if c in table]].assign(code=codes, row=rows)[_CANDIDATE]
-        for kind in _TOP:
-            self._keep(kind, _top(candidates, kind, ["code"]))
-
-    def _keep(self, kind: str, top: pd.DataFrame) -> None:
-        if top.empty:
-            return
-        self._candidates[kind].append(top)
-        self._candidate_rows[kind] += len(top)
-        if self._candidate_rows[kind] > max(20_000, 2 * self._compacted[kind]):  # only each key's top k can last
-            merged = _top(pd.concat(self._candidates[kind], ignore_index=True), kind, ["code"])
-            self._candidates[kind], self._candidate_rows[kind] = [merged], len(merged)
-            self._compacted[kind] = len(merged)
+        candidates = table[[c for c in CANDIDATE_COLUMNS if c in table]].assign(code=codes, row=rows)
+        self._evidence.add(candidates[CANDIDATE_COLUMNS])
 
     @classmethod
     def of_partition(cls, table: pd.DataFrame, positions: np.ndarray) -> ActorTally:
@@ -152,9 +133,7 @@ class ActorTally:
         self._rows += part._rows
         for block in part._units.raw():
             self._units.append(remap[block["code"]], block["position"] + first_position, block["sum"], block["size"])
-        for kind, frames in part._candidates.items():
-            for frame in frames:
-                self._keep(kind, frame.assign(code=remap[frame["code"].to_numpy(np.int64)], row=frame["row"] + rows))
+        self._evidence.merge(part._evidence, remap, rows)
 
     def _code(self, key: tuple[str, str, str]) -> int:
         code = self._codes.get(key)
@@ -218,11 +197,7 @@ class ActorTally:
         view._made = {"roots": (names, root_of), "grouped": buckets}
         view._stats = [stats if root % buckets == bucket else None
                        for stats, root in zip(self._stats, root_of.tolist())]
-        view._candidates = {kind: frames if bucket == 0 else [] for kind, frames in self._candidates.items()}
-        strongest = self._candidates["strongest"]
-        if strongest:
-            frame = pd.concat(strongest, ignore_index=True)
-            view._candidates["strongest"] = [frame[root_of[frame["code"].to_numpy(np.int64)] % buckets == bucket]]
+        view._evidence = self._evidence.part(root_of, bucket, buckets)
         return view
 
     def _renamed_key(self, key: tuple[str, str, str]) -> tuple[str, str]:
@@ -283,77 +258,62 @@ class ActorTally:
             return joined(parts)
         buckets = self._grouped()
         units = self._units.table(bucket)
-        bounds = np.searchsorted(units["root"].to_numpy(), np.arange(len(names) + 1))
-        sums = np.split(units["sum"].to_numpy(float), bounds[1:-1])
-        counts = np.split(units["size"].to_numpy(float), bounds[1:-1])
+        bounds = np.searchsorted(units["root"].to_numpy(), np.arange(len(names) + 1)).tolist()
+        all_sums, all_counts = units["sum"].to_numpy(float), units["size"].to_numpy(float)
         chosen = range(bucket, len(names), buckets)
-        intervals = dict(zip(chosen, bootstrap_intervals([sums[i] for i in chosen], [names[i] for i in chosen],
-                                                         counts=[counts[i] for i in chosen], n_boot=n_boot,
-                                                         confidence=confidence, seed=seed, min_units=min_units)))
+        sums = [all_sums[bounds[i]:bounds[i + 1]] for i in chosen]
+        counts = [all_counts[bounds[i]:bounds[i + 1]] for i in chosen]
+        intervals = bootstrap_intervals(sums, [names[i] for i in chosen], counts=counts, n_boot=n_boot,
+                                        confidence=confidence, seed=seed, min_units=min_units)
         members: list[list[int]] = [[] for _ in names]
-        for code, root in enumerate(root_of):
+        for code, root in enumerate(root_of.tolist()):
             members[root].append(code)
-        evidence = self._evidence_lists(root_of, max_evidence, bucket, buckets)
+        evidence = self._evidence.strongest(root_of, max_evidence, bucket, buckets)
         rows = []
-        for i in chosen:
-            name, codes = names[i], members[i]
-            labels, aliases, root_types = Counter(), Counter(), Counter()
-            flagged = set()
-            for code in codes:
-                stats = self._stats[code]
-                labels.update(stats["labels"])
-                aliases.update(stats["aliases"])
-                root_types.update(stats["root_types"])
-                actor = self._renamed_key(self._keys[code])[0]
-                flagged.update(f"{a} may mean {o}" if " or " in o else f"{a} → {actor} (not {o})"
-                               for a, o in stats["ambiguous"])
-            own = [self._stats[c]["first"] for c in codes if self._renamed_key(self._keys[c])[0] == name]
-            first_type = min(own)[1] if own else min(self._stats[c]["lowest"] for c in codes)[2]
-            top = max(root_types.values())
-            kind = first_type if root_types[first_type] == top else min(t for t, n in root_types.items() if n == top)
-            n = sum(self._stats[c]["mentions"] for c in codes)
+        for i, own_sums, own_counts, (low, high) in zip(chosen, sums, counts, intervals):
+            name = names[i]
+            n, labels, aliases, flagged, kind, actors = self._actor_statistics(name, members[i])
             rows.append({
                 "actor": name, "type": kind, "parent": "", "root": name, "level": 0,
-                "aliases": sorted(aliases, key=lambda a: (-aliases[a], a)),
-                "members": sorted({self._renamed_key(self._keys[c])[0] for c in codes}),
-                "mentions": n, "units": len(sums[i]),
-                "positive": labels["positive"], "neutral": labels["neutral"], "negative": labels["negative"],
-                "score": float(sums[i].sum() / counts[i].sum()), "ci_low": intervals[i][0], "ci_high": intervals[i][1],
-                "ambiguous": sorted(flagged), "evidence": evidence.get(i, []),
+                "aliases": sorted(aliases, key=lambda a: (-aliases[a], a)), "members": actors,
+                "mentions": n, "units": len(own_sums),
+                "positive": labels.get("positive", 0), "neutral": labels.get("neutral", 0),
+                "negative": labels.get("negative", 0), "score": ratio_of_sums(own_sums, own_counts),
+                "ci_low": low, "ci_high": high, "ambiguous": flagged, "evidence": evidence.get(i, []),
             })
         return joined([pd.DataFrame(rows, columns=ROLLUP_COLUMNS)])
 
-    def _final(self, kind: str, root_of: np.ndarray, k: int | None = None) -> pd.DataFrame:
-        parts = self._candidates[kind]
-        if not parts:
-            return pd.DataFrame(columns=[*_CANDIDATE, "root"])
-        frame = pd.concat(parts, ignore_index=True)
-        return _top(frame.assign(root=root_of[frame["code"].to_numpy(np.int64)]), kind, ["root"], k)
-
-    def _evidence_lists(self, root_of: np.ndarray, k: int, bucket: int, buckets: int) -> dict[int, list[dict]]:
-        """The strongest sentences of each actor of a bucket."""
-        out: dict[int, list[dict]] = {}
-        strongest = self._final("strongest", root_of, k)
-        for row in strongest[strongest["root"].to_numpy() % buckets == bucket].itertuples(index=False):
-            out.setdefault(int(row.root), []).append({
-                "sentence_id": int(row.sentence_id), "sentence": row.sentence, "label": row.label,
-                "polarity": float(row.polarity), "span_start": int(row.span_start), "span_end": int(row.span_end),
-                "mention": row.sentence[int(row.span_start):int(row.span_end)], "article": row.article})
-        return out
+    def _actor_statistics(self, name: str, codes: list[int]) -> tuple:
+        """A rolled-up actor's keys' statistics added up: mentions, label and alias counts,
+        its ambiguity notes (sorted), its type (the one most of its mentions
+        give it; a tie keeps the type it first had under its own name, else at its lowest
+        level) and its member names (sorted)."""
+        actors = [self._renamed_key(self._keys[code])[0] for code in codes]
+        if len(codes) == 1:  # most actors: one key, its counts as they are
+            stats = self._stats[codes[0]]
+            n, labels, aliases, root_types = stats["mentions"], stats["labels"], stats["aliases"], stats["root_types"]
+            ambiguous = [(actors[0], stats["ambiguous"])]
+        else:
+            n, labels, aliases, root_types = 0, Counter(), Counter(), Counter()
+            for code in codes:
+                stats = self._stats[code]
+                n += stats["mentions"]
+                labels.update(stats["labels"])
+                aliases.update(stats["aliases"])
+                root_types.update(stats["root_types"])
+            ambiguous = [(actor, self._stats[code]["ambiguous"]) for actor, code in zip(actors, codes)]
+        flagged = {f"{a} may mean {o}" if " or " in o else f"{a} → {actor} (not {o})"
+                   for actor, readings in ambiguous for a, o in readings}
+        own = [self._stats[code]["first"] for actor, code in zip(actors, codes) if actor == name]
+        first_type = min(own)[1] if own else min(self._stats[code]["lowest"] for code in codes)[2]
+        top = max(root_types.values())
+        kind = first_type if root_types.get(first_type, 0) == top else min(t for t, k in root_types.items() if k == top)
+        return n, labels, aliases, sorted(flagged), kind, sorted(set(actors))
 
     def evidence(self) -> pd.DataFrame:
         """Each rolled-up actor's most negative and most positive sentences (three each; a
         sentence cited as negative is not cited again as positive)."""
-        names, root_of = self._roots()
-        negative = self._final("negative", root_of)
-        cited = set(zip(negative["root"], negative["article"], negative["sentence_id"]))
-        positive = self._final("positive", root_of)
-        keep = np.array([key not in cited for key in zip(positive["root"], positive["article"],
-                                                         positive["sentence_id"])], dtype=bool)
-        positive = positive.loc[keep].groupby("root", sort=True).head(_TOP["negative"])
-        out = pd.concat([negative.assign(side="negative"), positive.assign(side="positive")], ignore_index=True)
-        out["actor"] = [names[r] for r in out["root"]] if len(out) else []
-        return out.sort_values(["actor", "side"], kind="stable")[EVIDENCE_COLUMNS].reset_index(drop=True)
+        return self._evidence.table(*self._roots())
 
     def by_article_value(self, values: np.ndarray, name: str, *, skip: str | None = None) -> pd.DataFrame:
         """Rolled-up actor × ``values`` (one per article position, e.g. its month or topic):
@@ -381,20 +341,3 @@ def joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
     table = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
     return table.sort_values(["mentions", "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
-
-def _top(frame: pd.DataFrame, kind: str, group: list[str], k: int | None = None) -> pd.DataFrame:
-    """Each group's first ``k`` distinct sentences (article, sentence) in the order of ``kind``:
-    strongest (largest |polarity|, then sentence number), most negative or most positive
-    (then article id and position); ties in row order."""
-    k = _TOP[kind] if k is None else k
-    if kind == "strongest":
-        frame = frame.assign(_order=-frame["polarity"].abs())
-        order = ["_order", "sentence_id", "row"]
-    elif kind == "negative":
-        frame = frame[frame["polarity"] < 0].assign(_order=frame["polarity"])
-        order = ["_order", "article", "start", "row"]
-    else:
-        frame = frame[frame["polarity"] > 0].assign(_order=-frame["polarity"])
-        order = ["_order", "article", "start", "row"]
-    ranked = frame.sort_values([*group, *order], kind="stable").drop_duplicates([*group, "article", "sentence_id"])
-    return ranked.groupby(group, sort=True).head(k).drop(columns="_order").reset_index(drop=True)

@@ -175,7 +175,7 @@ def bootstrap_intervals(samples: list[np.ndarray], keys: list[str], *, n_boot: i
     (NaN, NaN); a single unit's interval is otherwise its mean.
     """
     sizes = counts if counts is not None else [np.ones(len(v)) for v in samples]
-    means = [float(v.sum() / c.sum()) if len(v) else float("nan") for v, c in zip(samples, sizes)]
+    means = [ratio_of_sums(v, c) for v, c in zip(samples, sizes)]
     out: list[tuple[float, float]] = [(float("nan"),) * 2 if len(v) < min_units else (m, m)
                                       for v, m in zip(samples, means)]
     if n_boot < 1:
@@ -195,6 +195,15 @@ def bootstrap_intervals(samples: list[np.ndarray], keys: list[str], *, n_boot: i
             for i, lo, hi in zip(chunk, low, high):
                 out[i] = (float(lo), float(hi))
     return out
+
+
+def ratio_of_sums(values: np.ndarray, sizes: np.ndarray) -> float:
+    """``values.sum() / sizes.sum()`` (NaN when empty), without numpy's reductions for
+    one value (most of a corpus's actors have one unit: the same number, far sooner;
+    ``+ 0.0`` as numpy's sum, which makes -0.0 0.0)."""
+    if len(values) == 1:
+        return float((values[0] + 0.0) / (sizes[0] + 0.0))
+    return float(values.sum() / sizes.sum()) if len(values) else float("nan")
 
 
 def resampled_means(sums: np.ndarray, sizes: np.ndarray, keys: list[str], *, n_boot: int, seed: int,
