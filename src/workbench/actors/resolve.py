@@ -254,21 +254,23 @@ def _parent(start: int, matches: list[Found], actors: Mapping[str, Actor]) -> st
 
 def _nominal_references(body: str, mentions: list[Found], actors: Mapping[str, Actor],
                         new_actors: Mapping[str, Actor]) -> list[Found]:
-    """"the company" → the nearest company mentioned before it (none: unresolved)."""
+    """"the company" → the nearest company mentioned before it (none: unresolved);
+    ``mentions`` sorted."""
     out = []
 
     def kind(name: str) -> str:
         actor = new_actors.get(name) or actors.get(name)
         return actor.type if actor else ""
 
-    kinds: list[str] | None = None
+    kinds: list[str] = []
+    starts = [x[0] for x in mentions]  # none that starts after m ends before it
     for m in _NOMINAL.finditer(body):
         wanted = NOMINALS[m.group("head").lower()]
-        kinds = kinds if kinds is not None else [kind(x[2]) for x in mentions]
-        before = next((x for x, k in zip(reversed(mentions), reversed(kinds)) if x[1] <= m.start() and k in wanted),
-                      None)  # the last one in their order
-        if before:
-            out.append((m.start(), m.end(), before[2]))
+        kinds = kinds or [kind(x[2]) for x in mentions]
+        for i in range(bisect.bisect_right(starts, m.start()) - 1, -1, -1):  # the last one before it
+            if mentions[i][1] <= m.start() and kinds[i] in wanted:
+                out.append((m.start(), m.end(), mentions[i][2]))
+                break
     return out
 
 

@@ -33,7 +33,7 @@ class EvidenceCandidates:
     def add(self, candidates: pd.DataFrame) -> None:
         """A partition's mention rows (:data:`CANDIDATE_COLUMNS`)."""
         for kind in _TOP:
-            self._keep(kind, _top(candidates, kind, ["code"]))
+            self._keep(kind, _top(candidates, kind, "code"))
 
     def merge(self, part: EvidenceCandidates, remap: np.ndarray, rows: int) -> None:
         """A partition's candidates, its codes remapped by ``remap`` and its rows after ``rows``."""
@@ -47,7 +47,7 @@ class EvidenceCandidates:
         self.frames[kind].append(top)
         self._rows[kind] += len(top)
         if self._rows[kind] > max(20_000, 2 * self._compacted[kind]):  # only each key's top k can last
-            merged = _top(pd.concat(self.frames[kind], ignore_index=True), kind, ["code"])
+            merged = _top(pd.concat(self.frames[kind], ignore_index=True), kind, "code")
             self.frames[kind], self._rows[kind] = [merged], len(merged)
             self._compacted[kind] = len(merged)
 
@@ -74,7 +74,7 @@ class EvidenceCandidates:
         if bucket is not None:
             keep = roots % bucket[1] == bucket[0]
             frame, roots = frame[keep], roots[keep]
-        return _top(frame.assign(root=roots), kind, ["root"], k)
+        return _top(frame.assign(root=roots), kind, "root", k)
 
     def strongest(self, root_of: np.ndarray, k: int, bucket: int, buckets: int) -> dict[int, list[dict]]:
         """The ``k`` strongest sentences of each rolled-up actor of a bucket, by root number."""
@@ -103,19 +103,32 @@ class EvidenceCandidates:
         return out.sort_values(["actor", "side"], kind="stable")[EVIDENCE_COLUMNS].reset_index(drop=True)
 
 
-def _top(frame: pd.DataFrame, kind: str, group: list[str], k: int | None = None) -> pd.DataFrame:
-    """Each group's first ``k`` distinct sentences (article, sentence) in the order of ``kind``:
-    strongest (largest |polarity|, then sentence number), most negative or most positive
-    (then article id and position); ties in row order."""
+def _top(frame: pd.DataFrame, kind: str, group: str, k: int | None = None) -> pd.DataFrame:
+    """Each ``group``'s first ``k`` distinct sentences (article, sentence) in the order of
+    ``kind``: strongest (largest |polarity|, then sentence number), most negative or most
+    positive (then article id and position); ties in row order (rows are unique, so the
+    order is total). Sorted by group, then that order."""
     k = _TOP[kind] if k is None else k
+    polarity = frame["polarity"].to_numpy(np.float64)
+    sentence = frame["sentence_id"].to_numpy(np.int64)
+    row = frame["row"].to_numpy(np.int64)
+    groups = frame[group].to_numpy(np.int64)
+    article = frame["article"].factorize(sort=True)[0]  # numbered in name order
     if kind == "strongest":
-        frame = frame.assign(_order=-frame["polarity"].abs())
-        order = ["_order", "sentence_id", "row"]
-    elif kind == "negative":
-        frame = frame[frame["polarity"] < 0].assign(_order=frame["polarity"])
-        order = ["_order", "article", "start", "row"]
+        at = np.arange(len(frame))
+        order = np.lexsort((row, sentence, -np.abs(polarity), groups))
     else:
-        frame = frame[frame["polarity"] > 0].assign(_order=-frame["polarity"])
-        order = ["_order", "article", "start", "row"]
-    ranked = frame.sort_values([*group, *order], kind="stable").drop_duplicates([*group, "article", "sentence_id"])
-    return ranked.groupby(group, sort=True).head(k).drop(columns="_order").reset_index(drop=True)
+        at = np.flatnonzero(polarity < 0 if kind == "negative" else polarity > 0)
+        value = polarity[at] if kind == "negative" else -polarity[at]
+        order = np.lexsort((row[at], frame["start"].to_numpy(np.int64)[at], article[at], value, groups[at]))
+    at = at[order]
+    if not len(at):
+        return frame.take(at).reset_index(drop=True)
+    # the first of each (group, article, sentence) in that order
+    pairs = np.unique(np.stack([article[at], sentence[at]]), axis=1, return_inverse=True)[1].reshape(-1)
+    first = np.unique(groups[at] * (len(at) + 1) + pairs, return_index=True)[1]
+    at = at[np.sort(first)]
+    # and each group's first k of those
+    starts = np.flatnonzero(np.concatenate([[True], groups[at][1:] != groups[at][:-1]]))
+    rank = np.arange(len(at)) - np.repeat(starts, np.diff(np.append(starts, len(at))))
+    return frame.take(at[rank < k]).reset_index(drop=True)

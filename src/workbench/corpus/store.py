@@ -73,7 +73,9 @@ class RowStore:
             self._columns = list(table.columns)
             self._schema = pa.Schema.from_pandas(table, preserve_index=False)
             self._writer = pq.ParquetWriter(self._raw, self._schema, compression="zstd")
-        self._pending.append(pa.Table.from_pandas(table[self._columns], schema=self._schema, preserve_index=False))
+        # one thread: Arrow would start a pool of threads for every partition's table (more time than it saves)
+        self._pending.append(pa.Table.from_pandas(table[self._columns], schema=self._schema, preserve_index=False,
+                                                  nthreads=1))
         self._pending_rows += len(table)
         self.rows += len(table)
         if self._pending_rows >= WORKING_GROUP:
