@@ -107,6 +107,22 @@ def test_results_do_not_depend_on_workers_or_chunks(corpus_analysis, tmp_path):
         assert [p.read_bytes() for p in again.write(tmp_path / f"{n_jobs}-{chunk_size}")] == expected
 
 
+def test_the_last_partitions_are_cut_smaller_and_nothing_moves():
+    from workbench.corpus.chunks import _MIN_PARTITION, _partitions
+
+    chunk = 4 * _MIN_PARTITION
+    records = list(range(10 * chunk + 77))
+    chunks = [records[i:i + chunk] for i in range(0, len(records), chunk)]
+    parts = list(_partitions(iter(chunks), workers=2))
+    assert [r for part in parts for r in part] == records
+    sizes = [len(part) for part in parts]
+    assert sizes[:9] == [chunk] * 9  # all but the last full chunk and the rest as they came
+    tail = sizes[9:]
+    assert tail == sorted(tail, reverse=True) and max(tail) < chunk and len(tail) > 4
+    assert all(size >= _MIN_PARTITION for size in tail[:-1])
+    assert list(_partitions(iter([[1, 2], [3]]), workers=2)) == [[1, 2], [3]]  # never above a chunk
+
+
 def test_an_article_with_nothing_left_is_skipped_in_its_place(tmp_path):
     niger, troops = (
         "Niger's junta met Russian officials in Niamey on Monday.",

@@ -42,6 +42,15 @@ def test_tokens_keep_names_whole():
     assert all(text[s:e] == w for w, s, e in zip(words, starts, ends))
 
 
+def test_every_abbreviation_keeps_its_full_stop():
+    """The token pattern looks for an abbreviation's shape (a capital, at most three small
+    letters, a full stop) before the list: a longer one added to the list would be cut."""
+    from workbench.ner.tokens import ABBREVIATIONS
+
+    for abbreviation in ABBREVIATIONS:
+        assert tokenize(f"{abbreviation}. Smith")[0] == [f"{abbreviation}.", "Smith"], abbreviation
+
+
 def test_conll_reader_detokenises_and_keeps_spans():
     docs = read_conll(MINI)
     assert len(docs) == 2 and [len(d) for d in docs] == [2, 3]

@@ -265,14 +265,14 @@ def analyze_corpus(
             actor_topics = tally.by_article_value(dominant, "topic")
             comparison, differences = compare_groups(tally.unit_tables(), tables.groups.values(),
                                                      tally.root_names(), n_boot=n_boot, seed=seed)
+            topics = model.topics_frame(10)
+            topics["size"] = [int((dominant == k).sum()) for k in topics["id"]]
+            tables.articles.close()
+            tables.quotes.close()
             parts = list(summary)
     rollup, evidence = joined([p[0] for p in parts]), parts[0][1]
-    tables.articles.close()
-    tables.quotes.close()
     titles = tables.titles_of(set(evidence["article"]))
     evidence = evidence.assign(title=evidence["article"].map(titles).fillna(""))  # cited by title, not file line
-    topics = model.topics_frame(10)
-    topics["size"] = [int((dominant == k).sum()) for k in topics["id"]]
 
     notes = []
     if not model.converged_:

@@ -13,12 +13,13 @@ import numpy as np
 
 __all__ = ["TOKEN", "tokenize"]
 
-#: Abbreviations that keep their full stop inside names ("St. Louis", "Mr. Smith").
+#: Abbreviations that keep their full stop inside names ("St. Louis", "Mr. Smith"): each a capital and at
+#: most three small letters (the pattern looks for that shape first, which most words fail at once).
 ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Mt", "Ft", "Jr", "Sr", "Gen", "Sen", "Rep", "Gov", "Lt",
                  "Col", "Capt", "Sgt", "Maj", "Adm", "Rev", "Co", "Corp", "Inc", "Ltd", "Bros", "No")
 TOKEN = re.compile(
     r"(?:[^\W\d_]\.){2,}(?![^\W_])"  # U.S., U.N., a.m.
-    r"|(?:" + "|".join(ABBREVIATIONS) + r"|[A-Z])\.(?=\s+[A-Z])"  # St. Louis, J. Smith
+    r"|(?=[A-Z][a-z]{0,3}\.)(?:" + "|".join(ABBREVIATIONS) + r"|[A-Z])\.(?=\s+[A-Z])"  # St. Louis, J. Smith
     r"|\d+(?:[.,]\d+)+"  # 1,200.5
     r"|[^\W_]+(?:(?:['’](?![sS]\b)|[-&])[^\W_]+)*"  # words, Ange-Felix, AT&T, O'Neill
     r"|['’][sS]\b"  # possessive 's
