@@ -67,12 +67,10 @@ class RowStore:
         if table.empty:
             return
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
-        if self._writer is None:
+        if self._schema is None:
             self._columns = list(table.columns)
             self._schema = pa.Schema.from_pandas(table, preserve_index=False)
-            self._writer = pq.ParquetWriter(self._raw, self._schema, compression="zstd")
         # one thread: Arrow would start a pool of threads for every partition's table (more time than it saves)
         self._pending.append(pa.Table.from_pandas(table[self._columns], schema=self._schema, preserve_index=False,
                                                   nthreads=1))
@@ -85,8 +83,11 @@ class RowStore:
         """Write the rows held as one row group (few row groups: the writer keeps each one's
         metadata until the file is closed, ~1 kB a column)."""
         import pyarrow as pa
+        import pyarrow.parquet as pq
 
         if self._pending:
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(self._raw, self._schema, compression="zstd")
             self._writer.write_table(pa.concat_tables(self._pending), row_group_size=self._pending_rows)
             self._pending, self._pending_rows = [], 0
             pa.default_memory_pool().release_unused()  # Arrow's allocator would keep every partition's blocks
@@ -94,7 +95,7 @@ class RowStore:
     def close(self) -> Path:
         """Finish writing (an empty table with the columns when no row came)."""
         if self.path is None:
-            if self._writer is None:
+            if not self.rows:
                 pd.DataFrame({name: [] for name in self._columns or []}).to_parquet(
                     self._raw, index=False, engine="pyarrow", compression="zstd")
             else:
@@ -178,13 +179,14 @@ class MentionStore(RowStore):
         from .._progress import progress_bar
 
         final = self._folder / "mentions.parquet"
-        if self._writer is None:
+        if not self.rows:
             frame = pd.DataFrame({name: [] for name in [*columns, "topic"]})
             frame.to_parquet(final, index=False, engine="pyarrow", compression="zstd")
             self.path = final
             return final
-        self._flush()
-        self._writer.close()
+        if self._writer is not None:  # rows went to the working file: the rest too
+            self._flush()
+            self._writer.close()
         ends = np.cumsum(np.asarray(mentions, dtype=np.int64))  # an article's rows end before its end
         topics = np.asarray(topics, dtype=np.int64)
         done = 0
@@ -207,15 +209,23 @@ class MentionStore(RowStore):
             bar.close()
             if writer is not None:
                 writer.close()
-        self._raw.unlink()
+        self._raw.unlink(missing_ok=True)
         self.path = final
         return final
 
     def _fixed_groups(self):
-        """The working file's rows as Arrow tables of exactly :data:`ROW_GROUP` rows (the last: the rest),
-        without the pandas metadata of the partitions' tables (the final file has a column more)."""
+        """The rows as Arrow tables of exactly :data:`ROW_GROUP` rows (the last: the rest),
+        without the pandas metadata of the partitions' tables (the final file has a column
+        more): from the working file, or, when they never filled a working group, from memory."""
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
+        if self._writer is None:
+            table = pa.concat_tables(self._pending).cast(self._schema.remove_metadata())
+            self._pending, self._pending_rows = [], 0
+            for at in range(0, table.num_rows, ROW_GROUP):
+                yield table.slice(at, ROW_GROUP).combine_chunks()
+            return
         schema = pq.read_schema(self._raw).remove_metadata()
         for table in _sized_tables(self._raw, ROW_GROUP):
             yield table.cast(schema)
