@@ -218,13 +218,15 @@ def resampled_means(sums: np.ndarray, sizes: np.ndarray, keys: list[str], *, n_b
     keyed = np.array([zlib.crc32(key.encode("utf-8")) for key in keys], dtype=np.uint32)
     boot = np.empty((rows, n_boot))
     per_pass = max(1, min(n_boot, max_cells // (size * rows)))
+    flat_sums, flat_sizes = np.ascontiguousarray(sums).ravel(), np.ascontiguousarray(sizes).ravel()
     for b0 in range(0, n_boot, per_pass):
         b1 = min(n_boot, b0 + per_pass)
         draws = ((_draws(keyed, seed, (b1 - b0) * size, start=b0 * size).astype(np.uint64) * np.uint64(size))
                  >> np.uint64(32)).astype(np.intp)
+        draws += (np.arange(rows, dtype=np.intp) * size)[:, None]  # into the rows laid end to end
         shape = (rows, b1 - b0, size)
-        picked = np.take_along_axis(sums, draws, axis=1).reshape(shape).sum(axis=2)
-        picked_sizes = np.take_along_axis(sizes, draws, axis=1).reshape(shape).sum(axis=2)
+        picked = flat_sums.take(draws).reshape(shape).sum(axis=2)
+        picked_sizes = flat_sizes.take(draws).reshape(shape).sum(axis=2)
         boot[:, b0:b1] = picked / picked_sizes
     return boot
 
