@@ -193,7 +193,8 @@ class CorpusTerms:
         """Per term id, its column after the vectoriser's pruning (terms in name order), or
         -1; and per column, its term id."""
         n_terms = len(self.vocabulary)
-        by_name = np.array([i for _, i in sorted(self.vocabulary.items())], dtype=np.int64)  # column -> term id
+        names = sorted(self.vocabulary)  # (the terms alone: sorting (term, id) pairs took ten times as long)
+        by_name = np.fromiter(map(self.vocabulary.__getitem__, names), dtype=np.int64, count=n_terms)  # column -> id
         dfs, tfs = self._dfs[by_name], self._tfs[by_name]
         mask = (dfs <= high) & (dfs >= low)
         if limit is not None and mask.sum() > limit:  # CountVectorizer._limit_features, step for step
