@@ -107,6 +107,18 @@ def test_results_do_not_depend_on_workers_or_chunks(corpus_analysis, tmp_path):
         assert [p.read_bytes() for p in again.write(tmp_path / f"{n_jobs}-{chunk_size}")] == expected
 
 
+def test_rows_through_working_files_give_the_same_bytes(corpus_analysis, tmp_path, monkeypatch):
+    """A corpus whose rows fill working row groups on disk (a large one) writes the same
+    files as one whose rows stay in memory until the end (a small one)."""
+    from workbench.corpus import store
+
+    expected = [p.read_bytes() for p in corpus_analysis.write(tmp_path / "memory")]
+    monkeypatch.setattr(store, "WORKING_GROUP", 3)
+    again = analyze_corpus(FIXTURES / "corpus.jsonl", n_topics=2, n_boot=200, chunk_size=2)
+    assert again.mention_store.rows > 3
+    assert [p.read_bytes() for p in again.write(tmp_path / "disk")] == expected
+
+
 def test_the_last_partitions_are_cut_smaller_and_nothing_moves():
     from workbench.corpus.chunks import _MIN_PARTITION, _partitions
 

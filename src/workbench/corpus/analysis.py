@@ -193,7 +193,7 @@ def analyze_corpus(
     scheduler: str | None = _DEFAULTS["scheduler"] or None,
     progress: bool = False,
     n_jobs: int | None = -1,
-    chunk_size: int = 256,
+    chunk_size: int = 512,
 ) -> CorpusAnalysis:
     """Analyse every article of a corpus and fit topics across them.
 

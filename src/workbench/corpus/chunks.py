@@ -161,7 +161,8 @@ def _chunks(path, size: int, warned: list[Skipped]) -> Iterator[list[Record | Sk
 
 
 #: The smallest part the last records are cut into: a partition costs some 10 ms beyond its articles (in
-#: the worker, and again where it is merged); on BBC, 96 gave the shortest runs (48 and 256 longer).
+#: the worker, and again where it is merged); on BBC, 96 gave the shortest runs (48, or
+#: whole chunks, longer).
 _MIN_PARTITION = 96
 
 
