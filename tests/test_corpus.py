@@ -130,8 +130,8 @@ def test_the_last_partitions_are_cut_smaller_and_nothing_moves():
     sizes = [len(part) for part in parts]
     assert sizes[:9] == [chunk] * 9  # all but the last full chunk and the rest as they came
     tail = sizes[9:]
-    assert tail == sorted(tail, reverse=True) and max(tail) < chunk and len(tail) > 4
-    assert all(size >= _MIN_PARTITION for size in tail[:-1])
+    assert tail[:-1] == sorted(tail[:-1], reverse=True) and max(tail) < chunk and len(tail) >= 4
+    assert min(tail) >= _MIN_PARTITION and tail[-1] < 2 * _MIN_PARTITION  # no tiny task at the end
     assert list(_partitions(iter([[1, 2], [3]]), workers=2)) == [[1, 2], [3]]  # never above a chunk
 
 

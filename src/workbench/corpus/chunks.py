@@ -169,7 +169,8 @@ _MIN_PARTITION = 96
 def _partitions(chunks: Iterator[list], workers: int) -> Iterator[list]:
     """``chunks`` in order, the last ``workers`` of them and the rest re-cut into
     decreasing parts (each a ``2 * workers``-th of what is left, at least
-    :data:`_MIN_PARTITION` records, at most a chunk), so that the workers finish within
+    :data:`_MIN_PARTITION` records, at most a chunk; what would be left under the least
+    joins the last part), so that the workers finish within
     a small part of each other rather than one working through a whole chunk alone.
     The records and their order are unchanged (the results do not depend on partitions)."""
     held: deque[list] = deque()
@@ -182,6 +183,8 @@ def _partitions(chunks: Iterator[list], workers: int) -> Iterator[list]:
     rest = [record for chunk in held for record in chunk]
     while rest:
         part = min(size, max(-(-len(rest) // (2 * workers)), _MIN_PARTITION))
+        if len(rest) - part < _MIN_PARTITION and len(rest) <= size:
+            part = len(rest)
         yield rest[:part]
         rest = rest[part:]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import repeat
 
 import numpy as np
@@ -40,6 +41,12 @@ _RUNS = re.compile(r"(.)\1+")
 #: Which own features a word lends to its neighbours (lower case, short shape, lexicon
 #: flags, the word, flags with shape, suffix); ±1 lend the first N_NEAR, ±2 the first N_FAR.
 _LENT = np.array([1, 3, 9, 0, 10, 7])
+
+
+@lru_cache(maxsize=1 << 16)
+def short_shape(shape: str) -> str:
+    """A shape with its runs squeezed: "XxXxxxx" → "XxXx" (shapes repeat: computed once each)."""
+    return _RUNS.sub(r"\1", shape)
 
 
 def shape(word: str) -> str:
@@ -128,7 +135,7 @@ class FeatureTable:
         sets = self._sets
         low = word.lower()
         sh = shape(word)
-        short = _RUNS.sub(r"\1", sh)
+        short = short_shape(sh)
         flags = ("F" if low in sets["first_names"] else "-") + ("S" if low in sets["surnames"] else "-") + \
                 ("L" if low in sets["lowercase"] else "-") + ("P" if low in sets["places"] else "-")
         return (f"w={word}", f"l={low}", f"s={sh if len(sh) <= 6 else short}", f"ss={short}",
