@@ -170,9 +170,9 @@ def _partitions(chunks: Iterator[list], workers: int) -> Iterator[list]:
     """``chunks`` in order, the last ``workers`` of them and the rest re-cut into
     decreasing parts (each a ``2 * workers``-th of what is left, at least
     :data:`_MIN_PARTITION` records, at most a chunk; what would be left under the least
-    joins the last part), so that the workers finish within
-    a small part of each other rather than one working through a whole chunk alone.
-    The records and their order are unchanged (the results do not depend on partitions)."""
+    joins the last part), so that the workers finish within a small part of each other
+    rather than one working through a whole chunk alone. The records and their order are
+    unchanged (the results do not depend on partitions)."""
     held: deque[list] = deque()
     size = 0
     for chunk in chunks:

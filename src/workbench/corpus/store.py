@@ -2,8 +2,9 @@
 arrive, so the main process never holds them all (:class:`RowStore`: the articles and
 quotes).
 
-The mention rows (:class:`MentionStore`) go first to a working file in partition-sized
-row groups; once the corpus has been read, :meth:`MentionStore.finish` streams them into
+The mention rows (:class:`MentionStore`) go first to a working file in row groups of
+:data:`WORKING_GROUP` rows (a corpus with fewer keeps them in memory, and never writes
+it); once the corpus has been read, :meth:`MentionStore.finish` streams them into
 the final file with the names the corpus-wide surname merge changed and each article's
 topic, in row groups of a fixed number of rows (so the file's bytes do not depend on how
 the corpus was partitioned). The files live in a temporary folder that goes when the store does.

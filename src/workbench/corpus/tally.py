@@ -285,9 +285,9 @@ class ActorTally:
 
     def _actor_statistics(self, name: str, codes: list[int]) -> tuple:
         """A rolled-up actor's keys' statistics added up: mentions, label and alias counts,
-        its ambiguity notes (sorted), its type (the one most of its mentions
-        give it; a tie keeps the type it first had under its own name, else at its lowest
-        level) and its member names (sorted)."""
+        its ambiguity notes (sorted), its type (the one most of its mentions give it; a tie
+        keeps the type it first had under its own name, else at its lowest level) and its
+        member names (sorted)."""
         actors = [self._renamed_key(self._keys[code])[0] for code in codes]
         if len(codes) == 1:  # most actors: one key, its counts as they are
             stats = self._stats[codes[0]]
@@ -340,4 +340,3 @@ def joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
     report: mentions descending, then name."""
     table = pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
     return table.sort_values(["mentions", "actor"], ascending=[False, True], kind="stable").reset_index(drop=True)
-
