@@ -1,10 +1,11 @@
 """Worker processes: the same results, errors and warnings whatever n_jobs."""
+import gc
 import os
 import warnings
 
 import pytest
 
-from workbench._parallel import _CAN_FORK, Workers, effective_jobs, worker_state
+from workbench._parallel import _CAN_FORK, Workers, effective_jobs, frozen_heap, worker_state
 
 forking = pytest.mark.skipif(not _CAN_FORK, reason="worker processes are forked on Linux only")
 
@@ -24,6 +25,20 @@ def _fail(x):
 
 def _state_and_pid(key):
     return worker_state().get(key), os.getpid()
+
+
+def _gc_threshold(_):
+    return gc.get_threshold()[0]
+
+
+@pytest.mark.parametrize("n_jobs", [1, pytest.param(2, marks=forking)])
+def test_a_frozen_heap_is_collected_seldom_and_restored(n_jobs):
+    before = gc.get_threshold()
+    with frozen_heap():
+        assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] == 50_000
+        with Workers(n_jobs) as workers:  # processes forked inside keep the setting
+            assert Workers.result(workers.submit(_gc_threshold, None)) == 50_000
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
 def test_effective_jobs():
