@@ -164,3 +164,18 @@ def test_an_unfitted_scorer_says_fit_first_with_scikit_learns_error(make):
         scorer = neural.NeuralTargetSentiment(model=None)
     with pytest.raises(NotFittedError, match=r"has no model: call fit\(items, labels\) first"):
         scorer.predict([("The US met Niger.", 4, 6)])
+
+
+def test_ratio_of_sums_is_numpys_to_the_bit():
+    """The shortcut for few values relies on numpy adding fewer than 8 numbers one after
+    another from 0 (pairwise from 8 on): checked here on the numpy installed."""
+    from workbench.sentiment.aggregate import ratio_of_sums
+
+    rng = np.random.default_rng(0)
+    for n in range(1, 13):
+        for _ in range(2_000):
+            values = rng.normal(size=n) * 10.0 ** rng.integers(-6, 6, size=n)
+            sizes = rng.integers(1, 5, size=n).astype(float)
+            assert ratio_of_sums(values, sizes) == float(values.sum() / sizes.sum())
+    assert str(ratio_of_sums(np.array([-0.0]), np.array([1.0]))) == str(float(np.array([-0.0]).sum()))
+    assert np.isnan(ratio_of_sums(np.zeros(0), np.zeros(0)))

@@ -198,12 +198,12 @@ def bootstrap_intervals(samples: list[np.ndarray], keys: list[str], *, n_boot: i
 
 
 def ratio_of_sums(values: np.ndarray, sizes: np.ndarray) -> float:
-    """``values.sum() / sizes.sum()`` (NaN when empty), without numpy's reductions for
-    one value (most of a corpus's actors have one unit: the same number, far sooner;
-    ``+ 0.0`` as numpy's sum, which makes -0.0 0.0)."""
-    if len(values) == 1:
-        return float((values[0] + 0.0) / (sizes[0] + 0.0))
-    return float(values.sum() / sizes.sum()) if len(values) else float("nan")
+    """``values.sum() / sizes.sum()`` (NaN when empty), the same number sooner for the few
+    values most of a corpus's actors have: numpy adds fewer than 8 numbers one after
+    another, starting from 0, as Python's ``sum`` does (from 8 on it adds pairwise)."""
+    if len(values) < 8:
+        return float(sum(values.tolist()) / sum(sizes.tolist())) if len(values) else float("nan")
+    return float(values.sum() / sizes.sum())
 
 
 def resampled_means(sums: np.ndarray, sizes: np.ndarray, keys: list[str], *, n_boot: int, seed: int,
