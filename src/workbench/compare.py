@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .sentiment.aggregate import MIN_UNITS, resampled_means
+from .sentiment.aggregate import MIN_UNITS, ratio_of_sums, resampled_means
 
 __all__ = ["compare_groups", "COMPARISON_COLUMNS", "DIFFERENCE_COLUMNS"]
 
@@ -68,7 +68,7 @@ def compare_groups(units: pd.DataFrame | Iterable[pd.DataFrame], groups: Sequenc
         draws: dict[str, np.ndarray] = {}
         for group, part in of_actor.groupby("group", sort=True):  # articles in corpus order
             sums, n = part["sum"].to_numpy(float), part["size"].to_numpy(float)
-            score = float(sums.sum() / n.sum())
+            score = ratio_of_sums(sums, n)
             low = high = float("nan")
             if len(sums) >= min_units and n_boot > 0:  # n_boot=0: scores without intervals
                 draws[group] = resampled_means(sums[None], n[None], [f"{actor}\0{group}"], n_boot=n_boot, seed=seed)[0]

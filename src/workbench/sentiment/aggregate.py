@@ -9,7 +9,8 @@ import pandas as pd
 
 from ._items import LABELS, mention_items
 
-__all__ = ["score_mentions", "add_scores", "aggregate_actors", "bootstrap_intervals", "resampled_means", "MIN_UNITS"]
+__all__ = ["score_mentions", "add_scores", "aggregate_actors", "bootstrap_intervals", "ratio_of_sums",
+           "resampled_means", "MIN_UNITS"]
 
 #: Fewest independent units (sentences in an article, articles in a corpus) an actor
 #: needs for an interval: below it the interval is NaN ("too few"), not a width computed
