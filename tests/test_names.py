@@ -51,6 +51,22 @@ def test_every_abbreviation_keeps_its_full_stop():
         assert tokenize(f"{abbreviation}. Smith")[0] == [f"{abbreviation}.", "Smith"], abbreviation
 
 
+def test_the_word_fast_path_tokenises_as_the_plain_pattern():
+    """The tokeniser tries a plain word first: on random texts of the characters that
+    matter (full stops, apostrophes, hyphens, "&", digits, capitals, spaces) it gives the
+    tokens the documented pattern alone gives."""
+    import random
+    import re
+
+    from workbench.ner.tokens import _SPACED, TOKEN
+
+    plain = re.compile(r"\s*(?:" + TOKEN.pattern + ")")
+    rng = random.Random(0)
+    alphabet = [*"aAbZsS.'’-&_ \n1,9Mrt", "Mr", "St", "Co", "U", "é", "İ", "\u00a0", "'s"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(20_000)]
+    assert [_SPACED.findall(t) for t in texts] == [plain.findall(t) for t in texts]
+
+
 def test_conll_reader_detokenises_and_keeps_spans():
     docs = read_conll(MINI)
     assert len(docs) == 2 and [len(d) for d in docs] == [2, 3]

@@ -47,6 +47,8 @@ _TITLE_BEFORE = re.compile(
     rf"(?<![\w.])(?P<title>(?:(?:{trie_regex(MODIFIERS)})\s+)*(?:{trie_regex(TITLES)}))\s+$"
 )
 _LOOKBACK = 80
+#: The last words of the titles: a window that does not end with one (and spaces) holds no title.
+_TITLE_ENDS = tuple(sorted({title.split()[-1] for title in TITLES}))
 #: Titles that "the <title>" may refer back to ("the general" is too often "the general election").
 REFERENCE_HEADS = frozenset(
     "prime minister|president|chancellor|minister|senator|governor|mayor|ambassador|king|queen|prince|princess|"
@@ -69,6 +71,8 @@ class Person:
 def title_before(body: str, start: int) -> tuple[str, int] | None:
     """The job title or form of address right before ``start`` and where it starts."""
     window = body[max(0, start - _LOOKBACK):start]
+    if not window.rstrip().endswith(_TITLE_ENDS):  # most names: no title before them, found without a search
+        return None
     m = _TITLE_BEFORE.search(window)
     if not m:
         return None
