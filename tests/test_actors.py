@@ -266,3 +266,35 @@ def test_mention_rows_share_their_sentence_instead_of_copying_it():
     mentions = ActorMatcher.from_file(None).find(article)
     assert len(mentions) == 2000 and mentions["sentence"].dtype == object
     assert mentions["sentence"].iloc[0] is mentions["sentence"].iloc[-1] is article.sentences[0].text
+
+
+def _plain_and_fast_patterns():
+    import re
+
+    from workbench.actors.people import _the_title
+    from workbench.actors.resolve import _NOMINAL, NOMINALS
+    from workbench.loading import _BOUNDARY
+
+    return [
+        (re.compile(r"(?<![.!?])[.!?]++[\"”’')\]]*+(?=\s+[\"“‘(\[]?[A-Z0-9])"), _BOUNDARY),
+        (re.compile(r"\b[Tt]he\s+(?P<head>" + "|".join(NOMINALS) + r")\b(?!\s+[A-Z])"), _NOMINAL),
+        (re.compile(r"\b[Tt]he\s+(prime minister)\b", re.I), _the_title("prime minister")),
+    ]
+
+
+@pytest.mark.parametrize("plain, fast", _plain_and_fast_patterns(), ids=["sentence end", "the company", "the title"])
+def test_patterns_moved_to_start_with_a_character_set_match_as_before(plain, fast):
+    """A pattern whose look-behind moved after its first character (so that re skips to
+    where it can start) finds the same matches as the plain one, on random texts of the
+    pieces that matter."""
+    import random
+
+    rng = random.Random(0)
+    pieces = ["the", "The", "tHE", "T", "t", "he", "prime", "minister", "MINISTER", "company", "club", " ", "  ",
+              "\n", ".", "!", "?", "”", "'", ")", "A", "a", "1", "_", "é", "“", "("]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(20_000)]
+
+    def found(pattern, text):
+        return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+    assert [found(fast, t) for t in texts] == [found(plain, t) for t in texts]

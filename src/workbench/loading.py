@@ -170,8 +170,9 @@ _ABBREVIATIONS = frozenset(
     "a.m p.m e.g i.e approx dept est fig".split()
 )
 # Starts only at the first mark of a run and takes the run whole (possessive), so a run of
-# 100,000 dots is read once, not once per dot.
-_BOUNDARY = re.compile(r"(?<![.!?])[.!?]++[\"”’')\]]*+(?=\s+[\"“‘(\[]?[A-Z0-9])")
+# 100,000 dots is read once, not once per dot. The look-behind comes after the first mark, so that
+# the pattern starts with a character set: Python's re then skips to the marks without trying between.
+_BOUNDARY = re.compile(r"[.!?](?<![.!?][.!?])[.!?]*+[\"”’')\]]*+(?=\s+[\"“‘(\[]?[A-Z0-9])")
 #: Longest word :func:`_ends_with_abbreviation` looks at (abbreviations are short).
 _LONGEST_ABBREVIATION = 16
 

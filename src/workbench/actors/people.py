@@ -242,10 +242,16 @@ def _title_references(body: str, people: list[Person]) -> None:
         if len(holders) != 1:
             continue  # two presidents: "the president" is left unresolved
         (person,) = holders
-        for m in re.finditer(rf"\b[Tt]he\s+({re.escape(head)})\b", body, flags=re.I):
+        for m in _the_title(head).finditer(body):
             if any(s <= m.start(1) < e or 0 <= s - m.end() <= 1 for s, e in taken):
                 continue  # inside a name, or the title right before one ("the Prime Minister Ali …")
             person.spans.append((m.start(), m.end(), m.group()))
+
+
+def _the_title(head: str) -> re.Pattern[str]:
+    """"the <head>" as a word, any case but a capital or small "t" (as ``\\b[Tt]he\\s+head\\b``
+    with ``re.I``; the look-behind after the "T", so that re skips to the T's)."""
+    return re.compile(rf"[Tt](?<!\w[Tt])(?i:he\s+({re.escape(head)}))\b")
 
 
 def _title_head(title: str) -> str:

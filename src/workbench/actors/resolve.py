@@ -38,7 +38,9 @@ __all__ = ["resolve"]
 _DEMONYM_NOUN_BEFORE = re.compile(r"\b(?:[Tt]he|[Aa]n?)\s+(?:[\w-]+\s+){0,2}$")
 _DEMONYM_NOUN_AFTER = re.compile(r"^(?:\s*[,.;:!?)]|\s+(?:who|said|says|was|is|has|had|won|beat|added|told)\b)")
 _ACRONYM_AFTER = re.compile(r"^\s*\((?P<acronym>[A-Z][A-Za-z&]{1,9})\)")
-_NOMINAL = re.compile(r"\b[Tt]he\s+(?P<head>" + "|".join(NOMINALS) + r")\b(?!\s+[A-Z])")
+# "\bthe": the look-behind after the "T", so that the pattern starts with a character set (re skips
+# to the T's without trying every place between).
+_NOMINAL = re.compile(r"[Tt](?<!\w[Tt])he\s+(?P<head>" + "|".join(NOMINALS) + r")\b(?!\s+[A-Z])")
 
 Found = tuple[int, int, str]  # (start, end, actor name)
 #: A one-word person the name finder is at least this sure of at every mention stays a
