@@ -89,6 +89,7 @@ _CUES = {
     "party": frozenset("mps voters election manifesto leader party candidates polls vote campaign".split()),
 }
 _CUE_WORD = re.compile(r"[a-z]+")
+_ANY_CUE = frozenset().union(*_CUES.values())
 
 
 def context_type(windows: list[str]) -> str:
@@ -96,9 +97,10 @@ def context_type(windows: list[str]) -> str:
     words, and more than for any other type), else "organisation"."""
     counts = {kind: 0 for kind in _CUES}
     for window in windows:
-        words = set(_CUE_WORD.findall(window.lower()))
-        for kind, cues in _CUES.items():
-            counts[kind] += len(words & cues)
+        words = _ANY_CUE.intersection(_CUE_WORD.findall(window.lower()))
+        if words:
+            for kind, cues in _CUES.items():
+                counts[kind] += len(words & cues)
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
     if ranked[0][1] >= 2 and ranked[0][1] > ranked[1][1]:
         return ranked[0][0]

@@ -124,10 +124,9 @@ def _top(frame: pd.DataFrame, kind: str, group: str, k: int | None = None) -> pd
     at = at[order]
     if not len(at):
         return frame.take(at).reset_index(drop=True)
-    # the first of each (group, article, sentence) in that order
-    pairs = np.unique(np.stack([article[at], sentence[at]]), axis=1, return_inverse=True)[1].reshape(-1)
-    first = np.unique(groups[at] * (len(at) + 1) + pairs, return_index=True)[1]
-    at = at[np.sort(first)]
+    # the first of each (group, article, sentence) in that order (numbered by hashing, not sorting)
+    pairs = pd.factorize(article[at] * (int(sentence[at].max()) + 1) + sentence[at])[0]
+    at = at[~pd.Series(groups[at] * (len(at) + 1) + pairs).duplicated().to_numpy()]
     # and each group's first k of those
     starts = np.flatnonzero(np.concatenate([[True], groups[at][1:] != groups[at][:-1]]))
     rank = np.arange(len(at)) - np.repeat(starts, np.diff(np.append(starts, len(at))))
