@@ -83,14 +83,21 @@ class CorpusTerms:
         remap = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in part.terms), dtype=np.int32,
                             count=len(part.terms))
         ids = remap[part.indices] if len(part.indices) else part.indices.astype(np.int32)
+        # each text's entries sorted by corpus term id now, while workers analyse the next partitions,
+        # rather than when the topics are fitted (the vectoriser's order: see _pruned_parts)
+        indptr = np.concatenate([[0], np.cumsum(part.lengths)])
+        entries = sparse.csr_matrix((part.counts.copy(), ids, indptr), shape=(part.n_texts, len(vocabulary)))
+        entries.sort_indices()
+        ids, counts = entries.indices, entries.data
         n_terms = len(vocabulary)
         if n_terms > len(self._dfs):
             grown = max(n_terms, 2 * len(self._dfs))
             self._dfs = np.concatenate([self._dfs, np.zeros(grown - len(self._dfs), dtype=np.int64)])
             self._tfs = np.concatenate([self._tfs, np.zeros(grown - len(self._tfs))])
         self._dfs[:n_terms] += np.bincount(ids, minlength=n_terms)
-        self._tfs[:n_terms] += np.bincount(ids, weights=part.counts, minlength=n_terms)
-        data = b"".join(a.tobytes() for a in (ids, part.counts.astype(np.int32), part.lengths.astype(np.int64)))
+        self._tfs[:n_terms] += np.bincount(ids, weights=counts, minlength=n_terms)
+        data = b"".join(a.tobytes() for a in (ids.astype(np.int32), counts.astype(np.int32),
+                                             part.lengths.astype(np.int64)))
         self._file.seek(self._end)
         self._file.write(data)
         self._file.flush()  # read back with os.pread, below the file object's buffer
@@ -167,7 +174,7 @@ class CorpusTerms:
             lengths = np.frombuffer(raw, dtype=np.int64, count=texts, offset=8 * entries)
             part = sparse.csr_matrix((counts, ids, np.concatenate([[0], np.cumsum(lengths)])),
                                      shape=(texts, n_terms))
-            part.sort_indices()  # by first occurrence in the corpus, as the vectoriser's matrix
+            part.sort_indices()  # by first occurrence in the corpus, as the vectoriser's matrix (sorted in add)
             if rows is not None:
                 part = part[rows[(rows >= first) & (rows < first + texts)] - first]
             first += texts

@@ -68,6 +68,7 @@ class RowStore:
         if table.empty:
             return
         import pyarrow as pa
+        import pyarrow.parquet  # noqa: F401  (imported while workers analyse partitions, not when the files are written)
 
         if self._schema is None:
             self._columns = list(table.columns)
