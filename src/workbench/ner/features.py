@@ -18,6 +18,7 @@ from functools import lru_cache
 from itertools import repeat
 
 import numpy as np
+import pandas as pd
 from sklearn.utils import murmurhash3_32
 
 __all__ = ["CONNECTORS", "FeatureTable", "N_LABELS"]
@@ -243,8 +244,8 @@ class FeatureTable:
         nxt[:-1] = np.where(adjacent[1:], labels[1:], 0)
         entity = (labels + 1) // 2  # 0 = none, 1..4 = PER, ORG, LOC, MISC
         keys = self.lower_key[types] * n_docs + doc_of  # a word in a document; "MILWAUKEE" is "Milwaukee"
-        _, local = np.unique(keys[positions], return_inverse=True)
-        counts = np.zeros((local.max() + 1 if n else 0, 5), dtype=np.int64)
+        local, words = pd.factorize(keys[positions])  # hashing (np.unique and np.isin sort)
+        counts = np.zeros((len(words), 5), dtype=np.int64)
         np.add.at(counts, (local, entity), 1)
         others = counts[local]
         others[np.arange(n), entity] -= 1
@@ -252,7 +253,7 @@ class FeatureTable:
         best = named.argmax(axis=1) + 1
         tie = (named == named.max(axis=1, keepdims=True)).sum(axis=1) > 1
         doc = np.where(named.max(axis=1) == 0, 0, np.where(tie, 5, best))
-        lower_in_doc = np.isin(keys[positions], keys[self.lowercase[types]])
+        lower_in_doc = pd.Series(keys[positions]).isin(keys[self.lowercase[types]]).to_numpy()
         c = self._context
         return np.stack([c["prev"][prev], c["next"][nxt], c["own"][labels], c["doc"][doc],
                          c["doc_own"][doc, labels], c["doc_lower"][lower_in_doc.astype(np.int64)]], axis=1)
