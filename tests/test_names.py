@@ -67,6 +67,25 @@ def test_the_word_fast_path_tokenises_as_the_plain_pattern():
     assert [_SPACED.findall(t) for t in texts] == [plain.findall(t) for t in texts]
 
 
+def test_tokens_looked_up_with_their_spaces_get_their_words_types_and_offsets(monkeypatch):
+    """The tagger looks tokens up with the spaces before them (" Blair", "\\nBlair"):
+    each gets its word's type and start, also after the forms kept start afresh."""
+    from workbench.ner import features
+    from workbench.ner.tokens import spaced_tokens
+
+    monkeypatch.setattr(features, "MAX_SPACED", 3)
+    table = features.FeatureTable({k: [] for k in ("first_names", "surnames", "lowercase", "places")}, 18)
+    texts = ["Mr Blair  said\nBlair's  U.S. visit", " Blair\tBlair  Blair", "x\u00a0Blair", "Mr Blair said"] * 2
+    for text in texts:
+        words, starts, _ = tokenize(text)
+        spaced, ends = spaced_tokens(text)
+        types = table.spaced_types(spaced)
+        word_of = {t: w for w, t in table.index.items()}
+        assert [word_of[t] for t in types.tolist()] == words
+        assert (ends - table.length[types]).tolist() == starts.tolist()
+    assert len(table._spaced) <= 3 + len(set(spaced_tokens(texts[-1])[0]))
+
+
 def test_conll_reader_detokenises_and_keeps_spans():
     docs = read_conll(MINI)
     assert len(docs) == 2 and [len(d) for d in docs] == [2, 3]

@@ -172,6 +172,8 @@ EDGE_ITEMS = [
     ("US-led forces were not welcomed by critics.", 0, 2),  # the span inside a token
     ("He said it.", 0, 2),  # a pronoun, first in its sentence
     ("Not bad, said the minister, according to Reuters and by all accounts.", 41, 48),
+    ("Smith  praised\tthe \u00a0 good plan ,  Jones did not", 0, 5),  # other spaces before tokens
+    ("Smith  praised\tthe \u00a0 good plan ,  Jones did not", 41, 46),
 ]
 
 
@@ -196,7 +198,11 @@ def test_the_feature_arrays_are_the_named_features_hashed(window, monkeypatch):
     np.testing.assert_array_equal(np.diff(arrays.indptr), np.diff(named.indptr))
     again = extractor.transform(items[::-1])  # the tables kept from the first call change nothing
     assert abs(again[::-1] - arrays).max() == 0
+    plain = [i for i, item in enumerate(EDGE_ITEMS) if "_" not in item[0]]  # a batch with "_" tokenises apart
+    edge = [EDGE_ITEMS[i] for i in plain]
+    assert abs(extractor.transform(edge) - arrays[plain]).max() == 0
     words = extractor._arrays.words
     monkeypatch.setattr("workbench.sentiment.feature_arrays.MAX_TYPES", 10)  # nor do tables started afresh
     assert abs(extractor.transform(items) - arrays).max() == 0
+    assert abs(extractor.transform(edge) - arrays[plain]).max() == 0
     assert extractor._arrays.words is not words

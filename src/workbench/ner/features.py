@@ -33,6 +33,9 @@ NEIGHBOURS = (-1, 1, -2, 2)
 N_OWN, N_NEAR, N_FAR = 15, 6, 3
 #: BIO labels of four entity types, and "O".
 N_LABELS = 9
+#: Token forms with their spaces (" Blair", "\nBlair") kept for :meth:`FeatureTable.spaced_types` (about
+#: 150 bytes each: memory stays bounded over a long corpus run).
+MAX_SPACED = 500_000
 
 _SHAPE = str.maketrans(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
@@ -74,6 +77,7 @@ class FeatureTable:
         self._sets = {key: frozenset(lexicon[key]) for key in ("first_names", "surnames", "lowercase", "places")}
         self.first_names = self._sets["first_names"]
         self.index: dict[str, int] = {}
+        self._spaced: dict[str, int] = {}  # a token with the spaces before it (" Blair") → its word's type
         self._capacity = 1024
         self.own = np.zeros((self._capacity, N_OWN), dtype=np.int32)
         self.near = np.zeros((2, self._capacity, N_NEAR), dtype=np.int32)
@@ -82,6 +86,7 @@ class FeatureTable:
         self.connector = np.zeros(self._capacity, dtype=bool)
         self.lower_key = np.zeros(self._capacity, dtype=np.int64)  # a hash of the lower-cased word
         self.lowercase = np.zeros(self._capacity, dtype=bool)
+        self.length = np.zeros(self._capacity, dtype=np.int64)  # the word's characters
         self._add(["<pad>"], pad=True)
         self._bos = self._hash("t:bos")
         self._headline = self._hash("t:caps-sentence")
@@ -109,6 +114,20 @@ class FeatureTable:
             ids[missing] = [self.index[words[i]] for i in missing]
         return ids
 
+    def spaced_types(self, spaced: list[str]) -> np.ndarray:
+        """:meth:`types` of tokens given with the spaces before them (" Blair", "\\nBlair"),
+        looked up as they are: the spaces are stripped only from forms not seen before
+        (the forms kept are at most :data:`MAX_SPACED`; then they start afresh)."""
+        if len(self._spaced) > MAX_SPACED:
+            self._spaced = {}
+        ids = np.fromiter(map(self._spaced.get, spaced, repeat(-1)), dtype=np.int32, count=len(spaced))
+        missing = np.flatnonzero(ids < 0)
+        if len(missing):
+            forms = list(dict.fromkeys(spaced[i] for i in missing))
+            self._spaced.update(zip(forms, self.types([form.lstrip() for form in forms]).tolist()))
+            ids[missing] = [self._spaced[spaced[i]] for i in missing]
+        return ids
+
     def _add(self, words: list[str], pad: bool = False) -> None:
         """Columns for new words: the 15 own features' hashes, mixed with a salt per use
         (own, or lent to the neighbour at -2, -1, +1, +2) by integer arithmetic."""
@@ -124,6 +143,7 @@ class FeatureTable:
             self.connector[at] = [w.lower() in CONNECTORS for w in words]
             self.lower_key[at] = [murmurhash3_32(w.lower(), seed=1) for w in words]
             self.lowercase[at] = [w == w.lower() for w in words]
+            self.length[at] = [len(w) for w in words]
         self.own[at] = self._mix(base, 0)
         for side, salt in enumerate((1, 2)):
             self.near[side, at] = self._mix(base[:, _LENT[:N_NEAR]], salt)
@@ -151,7 +171,7 @@ class FeatureTable:
 
     def _grow(self) -> None:
         self._capacity *= 2
-        for name in ("own", "capital", "connector", "lower_key", "lowercase"):
+        for name in ("own", "capital", "connector", "lower_key", "lowercase", "length"):
             old = getattr(self, name)
             new = np.zeros((self._capacity, *old.shape[1:]), dtype=old.dtype)
             new[: len(old)] = old

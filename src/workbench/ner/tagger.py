@@ -32,7 +32,7 @@ from .names import (
     with_abbreviation_stop,
     without_function_word,
 )
-from .tokens import tokenize
+from .tokens import spaced_tokens
 
 __all__ = ["ENTITY_TYPES", "LABELS", "NameTagger", "Span", "common_words", "surnames"]
 
@@ -199,11 +199,12 @@ class NameTagger:
         if not texts:
             empty = np.zeros(0, dtype=np.int64)
             return empty.astype(np.int32), empty, empty, empty
-        joined = "\n".join(texts)
-        words, starts, ends = tokenize(joined)
+        spaced, ends = spaced_tokens("\n".join(texts))
+        types = self._table.spaced_types(spaced)
+        starts = ends - self._table.length[types]
         text_starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
         sentence_of = np.searchsorted(text_starts, starts, side="right") - 1
-        return self._table.types(words), sentence_of, starts - text_starts[sentence_of], ends - text_starts[sentence_of]
+        return types, sentence_of, starts - text_starts[sentence_of], ends - text_starts[sentence_of]
 
     # --------------------------------------------------------------- persistence
     def save(self, path: str | os.PathLike[str]) -> Path:

@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 
-__all__ = ["TOKEN", "tokenize"]
+__all__ = ["TOKEN", "spaced_tokens", "tokenize"]
 
 #: Abbreviations that keep their full stop inside names ("St. Louis", "Mr. Smith"): each a capital and at
 #: most three small letters (the pattern looks for that shape first, which most words fail at once).
@@ -32,12 +32,16 @@ TOKEN = re.compile(
 _SPACED = re.compile(r"\s*+(?:[^\W\d_][^\W_]*+(?![.'’&-])|" + TOKEN.pattern + ")")
 
 
-def tokenize(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Tokens of ``text`` with their start and end offsets (found in one C-level pass:
-    each match is a token with the spaces before it, so the ends are the running sum of
-    the matches' lengths)."""
+def spaced_tokens(text: str) -> tuple[list[str], np.ndarray]:
+    """The tokens of ``text``, each with the spaces before it (" Blair"), and their end
+    offsets (found in one C-level pass: the ends are the running sum of the matches'
+    lengths)."""
     spaced = _SPACED.findall(text)
+    return spaced, np.cumsum(np.fromiter(map(len, spaced), dtype=np.int64, count=len(spaced)))
+
+
+def tokenize(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Tokens of ``text`` with their start and end offsets."""
+    spaced, ends = spaced_tokens(text)
     words = list(map(str.lstrip, spaced))
-    n = len(words)
-    ends = np.cumsum(np.fromiter(map(len, spaced), dtype=np.int64, count=n))
-    return words, ends - np.fromiter(map(len, words), dtype=np.int64, count=n), ends
+    return words, ends - np.fromiter(map(len, words), dtype=np.int64, count=len(words)), ends

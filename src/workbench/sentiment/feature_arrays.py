@@ -66,7 +66,7 @@ class FeatureArrays:
         self._tokenize = tokenize
         # every character is either skipped before a token or starts one: the matches tile the text
         self._token = token_pattern
-        self._spaced = re.compile(r"[\s_]*+(?:" + token_pattern.pattern + ")")
+        self._spaced_token = re.compile(r"[\s_]*+(?:" + token_pattern.pattern + ")")
         const = {name: i for i, name in enumerate(
             [f"lex:{side}:{bucket}:{sign}" for side in "LR" for bucket in _BUCKETS for sign in _SIGNS]
             + [f"lexc:{where}:{sign}" for where in ("other", "same") for sign in _SIGNS]
@@ -87,7 +87,9 @@ class FeatureArrays:
         """Empty tables, but for the markers of the target and the sentence's ends."""
         self.index: dict[str, int] = {}
         self.words: list[str] = []
+        self._spaced: dict[str, int] = {}  # a token with what was skipped before it (" good") → its word's type
         self._flags = np.zeros((0, 8), dtype=bool)  # see _add
+        self._length = np.zeros(0, dtype=np.int64)
         self._valence = np.zeros(0)
         self._families: dict[str, np.ndarray] = {}
         self._target, self._begin, self._end = self.types(["<t>", "<s>", "</s>"])
@@ -103,6 +105,20 @@ class FeatureArrays:
             ids[missing] = [self.index[words[i]] for i in missing]
         return ids
 
+    def _spaced_types(self, spaced: list[str]) -> np.ndarray:
+        """:meth:`types` of tokens given with the whitespace before them, looked up as they
+        are: it is stripped only from forms not seen before (at most :data:`MAX_TYPES` forms
+        are kept; then they start afresh)."""
+        if len(self._spaced) > MAX_TYPES:
+            self._spaced = {}
+        ids = np.fromiter(map(self._spaced.get, spaced, repeat(-1)), dtype=np.int64, count=len(spaced))
+        missing = np.flatnonzero(ids < 0)
+        if len(missing):
+            forms = list(dict.fromkeys(spaced[i] for i in missing))
+            self._spaced.update(zip(forms, self.types([form.lstrip() for form in forms]).tolist()))
+            ids[missing] = [self._spaced[spaced[i]] for i in missing]
+        return ids
+
     def _add(self, words: list[str]) -> None:
         """Flags of new words: alphanumeric first character, negation, clause break,
         quote, reporting verb, pronoun, "according", "by"; and their valence."""
@@ -113,6 +129,7 @@ class FeatureArrays:
         valence = [self._lexicon.get(w) or 0.0 for w in words]
         self._flags = np.vstack([self._flags, flags])  # the arrays first: a word indexed always has its row
         self._valence = np.concatenate([self._valence, valence])
+        self._length = np.concatenate([self._length, [len(w) for w in words]])
         self.index.update(zip(words, range(len(self.words), len(self.words) + len(words))))
         self.words.extend(words)
 
@@ -142,25 +159,25 @@ class FeatureArrays:
         return hashed_columns(names, self.n_features)[back]
 
     # ------------------------------------------------------------------ tokens
-    def _tokens(self, sentences: list[str]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-        """The tokens of the sentences, flattened: words, start and end in their
+    def _tokens(self, sentences: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The tokens of the sentences, flattened: types, start and end in their
         sentence, and the number of tokens of each sentence."""
         joined = "\n".join(sentences)
         lowered = joined.lower()
         if len(lowered) != len(joined):  # a character whose lower case is longer ("İ"): one at a time
             tokens = [self._tokenize(s) for s in sentences]
             flat = [t for ts in tokens for t in ts]
-            return ([w for w, _, _ in flat], np.array([s for _, s, _ in flat], dtype=np.int64),
+            return (self.types([w for w, _, _ in flat]), np.array([s for _, s, _ in flat], dtype=np.int64),
                     np.array([e for _, _, e in flat], dtype=np.int64), np.array([len(t) for t in tokens]))
         lowered = lowered.replace("’", "'")
         # the tokens, each with what was skipped before it (whitespace; and "_", which is rare)
-        spaced = self._spaced.findall(lowered)
-        words = self._token.findall(lowered) if "_" in lowered else list(map(str.lstrip, spaced))
+        spaced = self._spaced_token.findall(lowered)
         ends = np.cumsum(np.fromiter(map(len, spaced), dtype=np.int64, count=len(spaced)))
-        starts = ends - np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        types = self.types(self._token.findall(lowered)) if "_" in lowered else self._spaced_types(spaced)
+        starts = ends - self._length[types]
         base = np.cumsum([0] + [len(s) + 1 for s in sentences[:-1]])
         sentence = np.searchsorted(base, starts, side="right") - 1
-        return words, starts - base[sentence], ends - base[sentence], np.bincount(sentence, minlength=len(sentences))
+        return types, starts - base[sentence], ends - base[sentence], np.bincount(sentence, minlength=len(sentences))
 
     # ------------------------------------------------------------------ features
     def transform(self, items: Sequence[Item], slow: Callable[[Sequence[Item]], sparse.csr_matrix]
@@ -173,8 +190,7 @@ class FeatureArrays:
         of_sentence: dict[str, int] = {}
         sentence = np.fromiter((of_sentence.setdefault(s, len(of_sentence)) for s, _, _ in items), dtype=np.int64,
                                count=n)
-        words, tok_start, tok_end, counts = self._tokens(list(of_sentence))
-        types = self.types(words)
+        types, tok_start, tok_end, counts = self._tokens(list(of_sentence))
         offset = np.concatenate([[0], np.cumsum(counts)])
         lo, size = offset[sentence], counts[sentence]
         # the target: the tokens the span overlaps (their ends after its start, their starts before its end)
