@@ -201,6 +201,8 @@ def test_the_feature_arrays_are_the_named_features_hashed(window, monkeypatch):
     plain = [i for i, item in enumerate(EDGE_ITEMS) if "_" not in item[0]]  # a batch with "_" tokenises apart
     edge = [EDGE_ITEMS[i] for i in plain]
     assert abs(extractor.transform(edge) - arrays[plain]).max() == 0
+    monkeypatch.setattr("workbench.sentiment.feature_arrays.MAX_FORMS", 3)  # nor do forms started afresh
+    assert abs(extractor.transform(edge[::-1])[::-1] - arrays[plain]).max() == 0
     words = extractor._arrays.words
     monkeypatch.setattr("workbench.sentiment.feature_arrays.MAX_TYPES", 10)  # nor do tables started afresh
     assert abs(extractor.transform(items) - arrays).max() == 0

@@ -33,9 +33,9 @@ NEIGHBOURS = (-1, 1, -2, 2)
 N_OWN, N_NEAR, N_FAR = 15, 6, 3
 #: BIO labels of four entity types, and "O".
 N_LABELS = 9
-#: Token forms with their spaces (" Blair", "\nBlair") kept for :meth:`FeatureTable.spaced_types` (about
-#: 150 bytes each: memory stays bounded over a long corpus run).
-MAX_SPACED = 500_000
+#: Token forms with their spaces (" Blair", "\nBlair") kept for :meth:`FeatureTable.spaced_types` (some
+#: 100 bytes each: memory stays bounded over a long corpus run).
+MAX_SPACED = 200_000
 
 _SHAPE = str.maketrans(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",

@@ -30,6 +30,8 @@ __all__ = ["FeatureArrays", "hashed_columns"]
 
 #: Word types kept before the tables start afresh (a long corpus run's memory stays bounded).
 MAX_TYPES = 500_000
+#: Token forms with the whitespace before them (" good") kept, at some 100 bytes each.
+MAX_FORMS = 200_000
 _PAIR = np.int64(1 << 32)
 _DISTANCE_LIMITS = np.array([1, 2, 4, 7, 12])
 _BUCKETS = ("1", "2", "3-4", "5-7", "8-12", "13+")
@@ -107,9 +109,9 @@ class FeatureArrays:
 
     def _spaced_types(self, spaced: list[str]) -> np.ndarray:
         """:meth:`types` of tokens given with the whitespace before them, looked up as they
-        are: it is stripped only from forms not seen before (at most :data:`MAX_TYPES` forms
+        are: it is stripped only from forms not seen before (at most :data:`MAX_FORMS` forms
         are kept; then they start afresh)."""
-        if len(self._spaced) > MAX_TYPES:
+        if len(self._spaced) > MAX_FORMS:
             self._spaced = {}
         ids = np.fromiter(map(self._spaced.get, spaced, repeat(-1)), dtype=np.int64, count=len(spaced))
         missing = np.flatnonzero(ids < 0)
