@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import murmurhash3_32
 
+from .._lookup import numbered, spaced_numbered
+
 __all__ = ["CONNECTORS", "FeatureTable", "N_LABELS"]
 
 #: Lower-case words that may sit inside a name between capitalised words.
@@ -106,27 +108,13 @@ class FeatureTable:
 
     def types(self, words: list[str]) -> np.ndarray:
         """The type index of each word (new words get their columns now)."""
-        ids = np.fromiter(map(self.index.get, words, repeat(-1)), dtype=np.int32, count=len(words))
-        missing = np.flatnonzero(ids < 0)
-        if len(missing):
-            new = list(dict.fromkeys(words[i] for i in missing))
-            self._add(new)
-            ids[missing] = [self.index[words[i]] for i in missing]
-        return ids
+        return numbered(self.index, words, self._add, np.int32)
 
     def spaced_types(self, spaced: list[str]) -> np.ndarray:
         """:meth:`types` of tokens given with the spaces before them (" Blair", "\\nBlair"),
         looked up as they are: the spaces are stripped only from forms not seen before
         (the forms kept are at most :data:`MAX_SPACED`; then they start afresh)."""
-        if len(self._spaced) > MAX_SPACED:
-            self._spaced = {}
-        ids = np.fromiter(map(self._spaced.get, spaced, repeat(-1)), dtype=np.int32, count=len(spaced))
-        missing = np.flatnonzero(ids < 0)
-        if len(missing):
-            forms = list(dict.fromkeys(spaced[i] for i in missing))
-            self._spaced.update(zip(forms, self.types([form.lstrip() for form in forms]).tolist()))
-            ids[missing] = [self._spaced[spaced[i]] for i in missing]
-        return ids
+        return spaced_numbered(self._spaced, spaced, self.types, MAX_SPACED, np.int32)
 
     def _add(self, words: list[str], pad: bool = False) -> None:
         """Columns for new words: the 15 own features' hashes, mixed with a salt per use

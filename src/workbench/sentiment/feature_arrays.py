@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from itertools import repeat
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from sklearn.utils import murmurhash3_32
 
+from .._lookup import numbered, spaced_numbered
 from ._items import Item
 
 __all__ = ["FeatureArrays", "hashed_columns"]
@@ -100,26 +100,13 @@ class FeatureArrays:
     # ------------------------------------------------------------------ word types
     def types(self, words: list[str]) -> np.ndarray:
         """The type of each word (new words are added)."""
-        ids = np.fromiter(map(self.index.get, words, repeat(-1)), dtype=np.int64, count=len(words))
-        missing = np.flatnonzero(ids < 0)
-        if len(missing):
-            self._add(list(dict.fromkeys(words[i] for i in missing)))
-            ids[missing] = [self.index[words[i]] for i in missing]
-        return ids
+        return numbered(self.index, words, self._add)
 
     def _spaced_types(self, spaced: list[str]) -> np.ndarray:
         """:meth:`types` of tokens given with the whitespace before them, looked up as they
         are: it is stripped only from forms not seen before (at most :data:`MAX_FORMS` forms
         are kept; then they start afresh)."""
-        if len(self._spaced) > MAX_FORMS:
-            self._spaced = {}
-        ids = np.fromiter(map(self._spaced.get, spaced, repeat(-1)), dtype=np.int64, count=len(spaced))
-        missing = np.flatnonzero(ids < 0)
-        if len(missing):
-            forms = list(dict.fromkeys(spaced[i] for i in missing))
-            self._spaced.update(zip(forms, self.types([form.lstrip() for form in forms]).tolist()))
-            ids[missing] = [self._spaced[spaced[i]] for i in missing]
-        return ids
+        return spaced_numbered(self._spaced, spaced, self.types, MAX_FORMS)
 
     def _add(self, words: list[str]) -> None:
         """Flags of new words: alphanumeric first character, negation, clause break,
