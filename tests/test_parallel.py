@@ -5,7 +5,7 @@ import warnings
 
 import pytest
 
-from workbench._parallel import _CAN_FORK, Workers, effective_jobs, frozen_heap, worker_state
+from workbench._parallel import _CAN_FORK, Workers, corpus_collector, effective_jobs, worker_state
 
 forking = pytest.mark.skipif(not _CAN_FORK, reason="worker processes are forked on Linux only")
 
@@ -32,9 +32,9 @@ def _gc_threshold(_):
 
 
 @pytest.mark.parametrize("n_jobs", [1, pytest.param(2, marks=forking)])
-def test_a_frozen_heap_is_collected_seldom_and_restored(n_jobs):
+def test_the_corpus_collector_freezes_collects_seldom_and_restores(n_jobs):
     before = gc.get_threshold()
-    with frozen_heap():
+    with corpus_collector():
         assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] == 50_000
         with Workers(n_jobs) as workers:  # processes forked inside keep the setting
             assert Workers.result(workers.submit(_gc_threshold, None)) == 50_000

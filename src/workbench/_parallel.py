@@ -32,7 +32,8 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
-__all__ = ["InOrder", "Workers", "effective_jobs", "frozen_heap", "worker_state", "call_recording_warnings", "rewarn"]
+__all__ = ["InOrder", "Workers", "effective_jobs", "corpus_collector", "worker_state", "call_recording_warnings",
+           "rewarn"]
 
 _STATE: dict[str, Any] = {}
 _ACTIVE = threading.local()  # .stack: the Workers with processes entered in this thread
@@ -56,9 +57,10 @@ def effective_jobs(n_jobs: int | None) -> int:
 
 
 @contextmanager
-def frozen_heap() -> Iterator[None]:
-    """The objects alive on entry are left out of garbage collection until exit, and the
-    young objects are collected every 50,000 allocations instead of 700.
+def corpus_collector() -> Iterator[None]:
+    """The garbage collector set for a corpus run: the objects alive on entry are left out
+    of collection (frozen) until exit, and the young objects are collected every 50,000
+    allocations instead of 700.
 
     A full collection walks every object of a big heap (pandas, scikit-learn, a loaded
     model: ~0.1 s each time), and in a forked worker it would also write to, and so

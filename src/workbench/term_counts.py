@@ -83,13 +83,13 @@ class CorpusTerms:
         remap = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in part.terms), dtype=np.int32,
                             count=len(part.terms))
         ids = remap[part.indices] if len(part.indices) else part.indices.astype(np.int32)
-        # each text's entries sorted by corpus term id now, while workers analyse the next partitions,
-        # rather than when the topics are fitted (the vectoriser's order: see _pruned_parts)
+        n_terms = len(vocabulary)
+        # each text's entries sorted by corpus term id (the vectoriser's order) now, while workers analyse
+        # the next partitions, rather than when the topics are fitted
         indptr = np.concatenate([[0], np.cumsum(part.lengths)])
-        entries = sparse.csr_matrix((part.counts.copy(), ids, indptr), shape=(part.n_texts, len(vocabulary)))
+        entries = sparse.csr_matrix((part.counts.copy(), ids, indptr), shape=(part.n_texts, n_terms))
         entries.sort_indices()
         ids, counts = entries.indices, entries.data
-        n_terms = len(vocabulary)
         if n_terms > len(self._dfs):
             grown = max(n_terms, 2 * len(self._dfs))
             self._dfs = np.concatenate([self._dfs, np.zeros(grown - len(self._dfs), dtype=np.int64)])
@@ -168,13 +168,12 @@ class CorpusTerms:
         n_terms = len(self.vocabulary)
         first = 0
         for offset, entries, texts in self._parts:
-            raw = bytearray(os.pread(self._file.fileno(), 8 * entries + 8 * texts, offset))  # writable: sorted below
+            raw = bytearray(os.pread(self._file.fileno(), 8 * entries + 8 * texts, offset))  # writable, for scipy
             ids = np.frombuffer(raw, dtype=np.int32, count=entries)
             counts = np.frombuffer(raw, dtype=np.int32, count=entries, offset=4 * entries)
             lengths = np.frombuffer(raw, dtype=np.int64, count=texts, offset=8 * entries)
             part = sparse.csr_matrix((counts, ids, np.concatenate([[0], np.cumsum(lengths)])),
-                                     shape=(texts, n_terms))
-            part.sort_indices()  # by first occurrence in the corpus, as the vectoriser's matrix (sorted in add)
+                                     shape=(texts, n_terms))  # entries by corpus term id, as add sorted them
             if rows is not None:
                 part = part[rows[(rows >= first) & (rows < first + texts)] - first]
             first += texts

@@ -15,7 +15,7 @@ import pandas as pd
 from .._cluster import ClusterWorkers
 from .._data import display_path
 from .._io import PlainRows, write_bytes_atomic, write_csv_tables, write_json_atomic
-from .._parallel import InOrder, Workers, frozen_heap
+from .._parallel import InOrder, Workers, corpus_collector
 from ..actors import ActorMatcher
 from ..compare import COMPARISON_COLUMNS, DIFFERENCE_COLUMNS, compare_groups
 from ..errors import InputError
@@ -177,7 +177,7 @@ class CorpusAnalysis:
                 f"actors={len(self.rollup)}, mentions={self.n_mentions}, skipped={len(self.skipped)})")
 
 
-@frozen_heap()  # the heap before the call (libraries, models) is not scanned by the GC during it
+@corpus_collector()  # the heap before the call (libraries, models) is frozen; young objects collected seldom
 @system_memory()
 def analyze_corpus(
     path: str | os.PathLike[str],
